@@ -1,0 +1,45 @@
+"""Errors that services raise for bad input; pages show them, the API answers 4xx {"message", "extra"}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    """A request that cannot be carried out as asked. Nothing has been written."""
+
+    status = 400
+
+    def __init__(self, message: str, extra: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = str(message)
+        self.extra = extra or {}
+
+
+class ImportRejected(ServiceError):
+    """A file or batch with at least one bad row; `errors` lists every one (row, column, message)."""
+
+    def __init__(self, message: str, errors: list[dict[str, Any]]):
+        super().__init__(message, {"errors": errors})
+        self.errors = errors
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class RowErrors:
+    """Collects row errors while a whole file is checked, so the user sees them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, row: int | None, column: str | None, message: str) -> None:
+        self.items.append({"row": row, "column": column, "message": str(message)})
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self, message: str) -> None:
+        if self.items:
+            raise ImportRejected(message, sorted(self.items, key=lambda e: (e["row"] or 0, e["column"] or "")))

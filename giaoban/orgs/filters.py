@@ -1,0 +1,51 @@
+"""Filters shared by the unit browser page and the API list."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from giaoban.core.text import fold
+
+from .models import Committee, Membership, OrgUnit
+
+
+class OrgUnitFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm (tên hoặc mã, không cần dấu)"))
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label=_("Hiệu lực vào ngày"))
+    kind = django_filters.ChoiceFilter(choices=OrgUnit.Kind.choices, label=_("Cấp"))
+    parent = django_filters.CharFilter(field_name="parent__code", label=_("Mã đơn vị cấp trên"))
+
+    class Meta:
+        model = OrgUnit
+        fields = ["q", "valid_on", "kind", "parent"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name_folded__contains=fold(value)) | Q(code=value))
+
+    def filter_valid_on(self, queryset, name, value):
+        return queryset.valid_on(value)
+
+
+class CommitteeFilter(django_filters.FilterSet):
+    unit = django_filters.CharFilter(field_name="org_unit__code", label=_("Mã đơn vị"))
+
+    class Meta:
+        model = Committee
+        fields = ["unit"]
+
+
+class MembershipFilter(django_filters.FilterSet):
+    committee = django_filters.NumberFilter(field_name="committee_id")
+    current = django_filters.BooleanFilter(method="filter_current", label=_("Đang là thành viên"))
+    role = django_filters.ChoiceFilter(choices=Membership._meta.get_field("role").choices)
+
+    class Meta:
+        model = Membership
+        fields = ["committee", "current", "role"]
+
+    def filter_current(self, queryset, name, value):
+        current = queryset.current()
+        return current if value else queryset.exclude(pk__in=current.values("pk"))

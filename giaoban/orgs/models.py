@@ -1,0 +1,310 @@
+"""Org units on a time-versioned tree, their successions, committees, members and user roles."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from giaoban.core.access import Role, ScopedQuerySet, subtree_q
+
+__all__ = [
+    "Agency",
+    "Committee",
+    "CommitteeRole",
+    "Decision",
+    "Membership",
+    "OrgUnit",
+    "Succession",
+    "UserRole",
+]
+
+
+class PathField(models.CharField):
+    """Materialized path compared byte-wise: C collation on PostgreSQL (SQLite is binary already),
+    so that subtree predicates are index range scans."""
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
+class OrgUnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):
+    scope_path_field = "path"
+
+    def valid_on(self, day: date) -> OrgUnitQuerySet:
+        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+    def subtree_of(self, unit: OrgUnit) -> OrgUnitQuerySet:
+        return self.filter(subtree_q("path", unit.path))
+
+    def vn_sorted(self) -> OrgUnitQuerySet:
+        return self.order_by("sort_key", "code")
+
+
+class OrgUnitManager(MP_NodeManager):
+    def get_queryset(self):
+        return OrgUnitQuerySet(self.model, using=self._db).order_by("path")
+
+    def valid_on(self, day):
+        return self.get_queryset().valid_on(day)
+
+    def visible_to(self, user, action="view"):
+        return self.get_queryset().visible_to(user, action)
+
+
+class OrgUnit(MP_Node):
+    class Kind(models.TextChoices):
+        NATIONAL = "national", _("Trung ương")
+        PROVINCE = "province", _("Cấp tỉnh")
+        DISTRICT = "district", _("Cấp huyện")
+        COMMUNE = "commune", _("Cấp xã")
+
+    class Subtype(models.TextChoices):
+        QUOC_GIA = "quoc_gia", _("Quốc gia")
+        TINH = "tinh", _("Tỉnh")
+        THANH_PHO = "thanh_pho", _("Thành phố")
+        HUYEN = "huyen", _("Huyện")
+        QUAN = "quan", _("Quận")
+        THI_XA = "thi_xa", _("Thị xã")
+        XA = "xa", _("Xã")
+        PHUONG = "phuong", _("Phường")
+        DAC_KHU = "dac_khu", _("Đặc khu")
+        THI_TRAN = "thi_tran", _("Thị trấn")
+
+    KIND_DEPTH = {Kind.NATIONAL: 0, Kind.PROVINCE: 1, Kind.DISTRICT: 2, Kind.COMMUNE: 3}
+
+    path = PathField(max_length=255, unique=True)
+    code = models.CharField(_("mã"), max_length=12, unique=True, help_text=_("Mã đơn vị hành chính; không dùng lại."))
+    name = models.CharField(_("tên"), max_length=200)
+    kind = models.CharField(_("cấp"), max_length=10, choices=Kind.choices)
+    subtype = models.CharField(_("loại"), max_length=10, choices=Subtype.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    valid_from = models.DateField(_("hiệu lực từ"))
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    name_folded = models.CharField(max_length=200, editable=False, db_index=True)
+    sort_key = models.CharField(max_length=400, editable=False, db_index=True)
+
+    history = HistoricalRecords(excluded_fields=["path", "depth", "numchild", "name_folded", "sort_key"])
+    objects = OrgUnitManager()
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="orgunit_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.valid_to is not None
+
+
+class Succession(models.Model):
+    """A closed unit (predecessor) lives on in a successor from `date` on."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("Hợp nhất / sáp nhập")
+        SPLIT = "split", _("Chia tách")
+        RENAME = "rename", _("Đổi tên")
+        MOVE = "move", _("Điều chỉnh địa giới")
+
+    predecessor = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="successions_out")
+    successor = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="successions_in")
+    date = models.DateField(_("ngày hiệu lực"))
+    kind = models.CharField(_("hình thức"), max_length=10, choices=Kind.choices)
+    # Part of the predecessor that went to this successor (splits); 1 for the others.
+    share = models.DecimalField(_("tỷ lệ"), max_digits=5, decimal_places=4, default=1)
+    note = models.CharField(_("căn cứ"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kế thừa")
+        verbose_name_plural = _("kế thừa")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique_pair"),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="succession_not_self"),
+            models.CheckConstraint(condition=Q(share__gt=0) & Q(share__lte=1), name="succession_share_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.date})"
+
+
+class Agency(models.Model):
+    """A body that sits on committees (Ban Tuyên giáo, Công an, Đoàn Thanh niên, …) at some unit."""
+
+    name = models.CharField(_("tên cơ quan"), max_length=200)
+    short_name = models.CharField(_("tên viết tắt"), max_length=60, blank=True)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="agencies")
+    is_state_body = models.BooleanField(
+        _("cơ quan nhà nước"),
+        default=False,
+        help_text=_("Văn bản theo thể thức Nghị định 30/2020 thay vì thể thức của Đảng."),
+    )
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cơ quan")
+        verbose_name_plural = _("cơ quan")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Committee(models.Model):
+    name = models.CharField(_("tên"), max_length=250)
+    short_name = models.CharField(_("ký hiệu"), max_length=40, help_text=_("Ví dụ: BCĐ 35"))
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="committees")
+    standing_agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan thường trực"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_state_body = models.BooleanField(_("thuộc cơ quan nhà nước"), default=False)
+    established_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
+    dissolved_on = models.DateField(_("ngày giải thể"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Ban Chỉ đạo")
+        verbose_name_plural = _("Ban Chỉ đạo")
+        ordering = ["org_unit__path", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommitteeChildQuerySet(ScopedQuerySet):
+    scope_path_field = "committee__org_unit__path"
+
+
+class Decision(models.Model):
+    """A decision on a committee's composition (thành lập, kiện toàn)."""
+
+    class Kind(models.TextChoices):
+        ESTABLISH = "establish", _("Thành lập")
+        RECONSTITUTE = "reconstitute", _("Kiện toàn")
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(_("loại"), max_length=15, choices=Kind.choices, default=Kind.RECONSTITUTE)
+    number = models.CharField(_("số, ký hiệu"), max_length=60)
+    date = models.DateField(_("ngày ký"))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=200, blank=True)
+    subject = models.CharField(_("trích yếu"), max_length=400, blank=True)
+
+    history = HistoricalRecords()
+    objects = CommitteeChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quyết định")
+        verbose_name_plural = _("quyết định")
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["committee", "number"], name="decision_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.date:%d/%m/%Y})"
+
+
+class CommitteeRole(models.TextChoices):
+    HEAD = "head", _("Trưởng ban")
+    STANDING_DEPUTY = "standing_deputy", _("Phó Trưởng ban Thường trực")
+    DEPUTY = "deputy", _("Phó Trưởng ban")
+    MEMBER = "member", _("Ủy viên")
+    SECRETARIAT_LEAD = "secretariat_lead", _("Tổ trưởng Tổ Thư ký")
+    SECRETARY = "secretary", _("Thư ký")
+
+
+ROLE_ORDER = {role: i for i, role in enumerate(CommitteeRole.values)}
+
+
+class MembershipQuerySet(CommitteeChildQuerySet):
+    def current(self, day: date | None = None):
+        from django.utils import timezone
+
+        day = day or timezone.localdate()
+        return self.filter(Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+class Membership(models.Model):
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="memberships")
+    person_name = models.CharField(_("họ và tên"), max_length=120)
+    position = models.CharField(_("chức vụ"), max_length=250, blank=True)
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.PROTECT)
+    role = models.CharField(_("vai trò trong Ban"), max_length=20, choices=CommitteeRole.choices)
+    start_date = models.DateField(_("từ ngày"))
+    end_date = models.DateField(_("đến ngày"), null=True, blank=True)
+    appointed_by = models.ForeignKey(
+        Decision, verbose_name=_("quyết định phân công"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    ended_by = models.ForeignKey(
+        Decision,
+        verbose_name=_("quyết định thôi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="endings",
+    )
+
+    history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thành viên")
+        verbose_name_plural = _("thành viên")
+        ordering = ["committee", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_dates",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} — {self.get_role_display()}"
+
+
+class UserRole(models.Model):
+    """A user holds a role at a unit; their scope is that unit and everything below it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="giaoban_roles")
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="user_roles")
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("vai trò người dùng")
+        verbose_name_plural = _("vai trò người dùng")
+        constraints = [models.UniqueConstraint(fields=["user", "role", "org_unit"], name="userrole_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.org_unit}"

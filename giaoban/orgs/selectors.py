@@ -1,0 +1,144 @@
+"""Reads on the unit tree and its lineage, always through the access choke point when a user asks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from giaoban.core.access import Action
+from giaoban.core.text import fold
+
+from .models import Committee, Decision, Membership, OrgUnit, Succession
+
+MAX_GENERATIONS = 50
+
+
+def units_for(user, action: str = Action.VIEW) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.visible_to(user, action)
+
+
+def unit_search(
+    user, *, q: str = "", on: date | None = None, kind: str | None = None, parent: OrgUnit | None = None
+) -> QuerySet[OrgUnit]:
+    """Units the user may see, filtered and in Vietnamese order. "ngoc lac" finds "Ngọc Lặc"."""
+    qs = units_for(user).select_related("parent")
+    if on is not None:
+        qs = qs.valid_on(on)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    if q:
+        needle = fold(q)
+        qs = qs.filter(Q(name_folded__contains=needle) | Q(code=q.strip()))
+    return qs.vn_sorted()
+
+
+def unit_children(unit: OrgUnit, on: date | None = None) -> QuerySet[OrgUnit]:
+    qs = OrgUnit.objects.filter(parent=unit)
+    if on is not None:
+        qs = qs.valid_on(on)
+    return qs.vn_sorted()
+
+
+def unit_ancestors(unit: OrgUnit) -> list[OrgUnit]:
+    """From the root down to the parent, in one query."""
+    paths = [unit.path[: OrgUnit.steplen * d] for d in range(1, unit.depth)]
+    return list(OrgUnit.objects.filter(path__in=paths).order_by("depth"))
+
+
+def tree_as_of(day: date, root: OrgUnit | None = None) -> QuerySet[OrgUnit]:
+    """Every unit valid on `day` (below `root` if given): the hierarchy as it stood then."""
+    qs = OrgUnit.objects.valid_on(day)
+    if root is not None:
+        qs = qs.subtree_of(root)
+    return qs
+
+
+@dataclass(frozen=True)
+class LineageStep:
+    unit: OrgUnit
+    generation: int  # 1 = direct predecessor/successor
+    weight: Decimal  # product of split shares along the way
+    succession: Succession  # the edge that reached this unit
+
+
+def _lineage(unit: OrgUnit, backward: bool) -> list[LineageStep]:
+    """Walk successions any number of reorganisations deep, one query per generation."""
+    frontier: dict[int, Decimal] = {unit.pk: Decimal(1)}
+    seen = {unit.pk}
+    steps: list[LineageStep] = []
+    for generation in range(1, MAX_GENERATIONS + 1):
+        if not frontier:
+            break
+        field, other = ("successor_id", "predecessor") if backward else ("predecessor_id", "successor")
+        edges = (
+            Succession.objects.filter(**{f"{field}__in": list(frontier)}).select_related(other).order_by("date", "id")
+        )
+        nxt: dict[int, Decimal] = defaultdict(Decimal)
+        first_edge: dict[int, Succession] = {}
+        for edge in edges:
+            target = getattr(edge, other)
+            if target.pk in seen:
+                continue
+            # Backwards, the current unit received `share` of its predecessor; forwards, it gave it.
+            # Several paths into one unit in the same generation (split then merge) add up.
+            nxt[target.pk] += frontier[getattr(edge, field)] * edge.share
+            first_edge.setdefault(target.pk, edge)
+        for pk, weight in nxt.items():
+            edge = first_edge[pk]
+            steps.append(LineageStep(getattr(edge, other), generation, weight, edge))
+        seen.update(nxt)
+        frontier = dict(nxt)
+    return steps
+
+
+def unit_predecessors(unit: OrgUnit) -> list[LineageStep]:
+    """Units this one continues, through any number of reorganisations, each with its weight in it."""
+    return _lineage(unit, backward=True)
+
+
+def unit_successors(unit: OrgUnit) -> list[LineageStep]:
+    return _lineage(unit, backward=False)
+
+
+def committees_for(user) -> QuerySet[Committee]:
+    return Committee.objects.visible_to(user).select_related("org_unit", "standing_agency")
+
+
+def committee_detail(user, pk: int) -> Committee:
+    """The committee with its members (current and past) and decisions, in a fixed number of queries."""
+    from django.shortcuts import get_object_or_404
+
+    qs = committees_for(user).prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("agency", "appointed_by", "ended_by")),
+        Prefetch("decisions", queryset=Decision.objects.prefetch_related("appointments", "endings")),
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def visible_ancestors(user, unit: OrgUnit) -> list[OrgUnit]:
+    """The unit's ancestors that the user may open (a commune secretary sees none above)."""
+    from giaoban.core.access import can
+
+    return [a for a in unit_ancestors(unit) if can(user, Action.VIEW, a.path)]
+
+
+def visible_lineage(user, steps: list[LineageStep]) -> list[LineageStep]:
+    from giaoban.core.access import can
+
+    return [s for s in steps if can(user, Action.VIEW, s.unit.path)]
+
+
+def current_members(committee: Committee, day: date) -> list[Membership]:
+    """Members on `day`, by committee role (Trưởng ban first), from the prefetched memberships."""
+    from .models import ROLE_ORDER
+
+    members = [
+        m for m in committee.memberships.all() if m.start_date <= day and (m.end_date is None or m.end_date >= day)
+    ]
+    return sorted(members, key=lambda m: (ROLE_ORDER.get(m.role, 99), m.start_date, m.pk))

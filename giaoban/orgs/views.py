@@ -1,0 +1,79 @@
+"""Unit browser, unit page, committee pages. Every object comes through the access choke point."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from giaoban.core.access import scope_paths
+
+from . import selectors
+from .filters import CommitteeFilter, OrgUnitFilter
+
+
+@login_required
+def unit_list(request):
+    """Browse the tree as of a date (children of `parent`) or search it without diacritics."""
+    params = request.GET.copy()
+    if not params.get("valid_on"):
+        params["valid_on"] = timezone.localdate().isoformat()
+    base = selectors.units_for(request.user)
+    filterset = OrgUnitFilter(params, queryset=base.select_related("parent"))
+    parent = None
+    if filterset.is_valid():
+        qs = filterset.qs
+        data = filterset.form.cleaned_data
+        if data.get("parent"):
+            parent = get_object_or_404(base, code=data["parent"])
+        elif not data.get("q") and not data.get("kind"):
+            # Nothing asked yet: start at the user's own top units (the country for an admin).
+            roots = scope_paths(request.user)
+            qs = qs.filter(depth=1) if roots is None else qs.filter(path__in=roots)
+        qs = qs.vn_sorted()
+    else:
+        qs = base.none()
+    context = {
+        "filter": filterset,
+        "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "parent": parent,
+        "ancestors": selectors.visible_ancestors(request.user, parent) if parent else [],
+    }
+    template = "orgs/unit_list.html#results" if request.htmx else "orgs/unit_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def unit_detail(request, code):
+    unit = get_object_or_404(selectors.units_for(request.user).select_related("parent"), code=code)
+    today = timezone.localdate()
+    context = {
+        "unit": unit,
+        "ancestors": selectors.visible_ancestors(request.user, unit),
+        "children": selectors.unit_children(unit, on=None if unit.is_closed else today)[:500],
+        "predecessors": selectors.visible_lineage(request.user, selectors.unit_predecessors(unit)),
+        "successors": selectors.visible_lineage(request.user, selectors.unit_successors(unit)),
+        "committees": selectors.committees_for(request.user).filter(org_unit=unit),
+    }
+    return render(request, "orgs/unit_detail.html", context)
+
+
+@login_required
+def committee_list(request):
+    filterset = CommitteeFilter(request.GET, queryset=selectors.committees_for(request.user))
+    return render(request, "orgs/committee_list.html", {"filter": filterset, "committees": filterset.qs[:200]})
+
+
+@login_required
+def committee_detail(request, pk):
+    committee = selectors.committee_detail(request.user, pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "orgs/committee_detail.html",
+        {
+            "committee": committee,
+            "current": selectors.current_members(committee, today),
+            "decisions": committee.decisions.all(),
+            "today": today,
+        },
+    )
