@@ -11,10 +11,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test test-sqlite test-pg chromium messages lint vendor demo bench clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade "pip==25.3"
-	$(PY) -m pip install -q --disable-pip-version-check -e ".[test]"
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
 	touch $@
 
 # .mo files are built, not committed; Babel compiles them without GNU gettext.

@@ -49,15 +49,10 @@ class OrgUnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):
         return self.order_by("sort_key", "code")
 
 
-class OrgUnitManager(MP_NodeManager):
+class OrgUnitManager(MP_NodeManager.from_queryset(OrgUnitQuerySet)):
     def get_queryset(self):
+        # treebeard's manager builds its own queryset class; keep its path order with ours.
         return OrgUnitQuerySet(self.model, using=self._db).order_by("path")
-
-    def valid_on(self, day):
-        return self.get_queryset().valid_on(day)
-
-    def visible_to(self, user, action="view"):
-        return self.get_queryset().visible_to(user, action)
 
 
 class OrgUnit(MP_Node):

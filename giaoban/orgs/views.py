@@ -9,6 +9,7 @@ from giaoban.core.access import scope_paths
 
 from . import selectors
 from .filters import CommitteeFilter, OrgUnitFilter
+from .models import OrgUnit
 
 
 @login_required
@@ -26,9 +27,14 @@ def unit_list(request):
         if data.get("parent"):
             parent = get_object_or_404(base, code=data["parent"])
         elif not data.get("q") and not data.get("kind"):
-            # Nothing asked yet: start at the user's own top units (the country for an admin).
+            # Nothing asked yet: start at the user's own top units, or below the one unit they have.
             roots = scope_paths(request.user)
-            qs = qs.filter(depth=1) if roots is None else qs.filter(path__in=roots)
+            roots = [OrgUnit.objects.get(depth=1).path] if roots is None and base.filter(depth=1).count() == 1 else roots
+            if roots is not None and len(roots) == 1:
+                parent = base.get(path=roots[0])
+                qs = qs.filter(parent=parent)
+            else:
+                qs = qs.filter(depth=1) if roots is None else qs.filter(path__in=roots)
         qs = qs.vn_sorted()
     else:
         qs = base.none()

@@ -1,0 +1,53 @@
+"""One helper that turns a table of endpoints into the roles x (in scope, out of scope) access matrix.
+
+Every user holds one role at province 38; the "in" object lies under it, the "out" object under
+province 01. Out of scope must look exactly like a missing object: 404 for a detail, absent from a list.
+A system administrator's scope is the whole country, so nothing is out of scope for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from giaoban.core.access import Role
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    url: Callable[[Any, str], str]  # (world, "in"|"out") -> url
+    marker: Callable[[Any, str], str] | None = None  # text that shows the object in a list; None: a detail page
+    api: bool = False
+
+
+def matrix(endpoints: list[Endpoint]):
+    return [
+        pytest.param(ep, role, scope, id=f"{ep.name}-{role}-{scope}")
+        for ep in endpoints
+        for role in Role.values
+        for scope in ("in", "out")
+    ]
+
+
+def check(client, world, endpoint: Endpoint, role: str, scope: str, user) -> None:
+    if endpoint.api:
+        from rest_framework.authtoken.models import Token
+
+        token, _ = Token.objects.get_or_create(user=user)
+        response = client.get(endpoint.url(world, scope), HTTP_AUTHORIZATION=f"Token {token.key}")
+    else:
+        client.force_login(user)
+        response = client.get(endpoint.url(world, scope))
+    visible = scope == "in" or role == Role.SYSTEM_ADMIN
+    if endpoint.marker is None:
+        assert response.status_code == (200 if visible else 404), (endpoint.name, role, scope, response.status_code)
+        if endpoint.api and not visible:
+            assert set(response.json()) == {"message", "extra"}
+    else:
+        assert response.status_code == 200, (endpoint.name, role, scope, response.status_code)
+        text = response.content.decode()
+        assert (endpoint.marker(world, scope) in text) == visible, (endpoint.name, role, scope)
