@@ -26,7 +26,7 @@ run: $(VENV)/.installed messages
 	$(BIN)/giaoban migrate --noinput -v 0
 	$(BIN)/giaoban demo --if-empty
 	@$(BIN)/giaoban demo --logins
-	DEBUG=$${DEBUG:-1} $(BIN)/giaoban runserver 127.0.0.1:$(PORT)
+	$(BIN)/giaoban runserver 127.0.0.1:$(PORT)
 
 demo: $(VENV)/.installed messages
 	$(BIN)/giaoban migrate --noinput -v 0

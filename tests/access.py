@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from giaoban.core.access import Role
+from giaoban.core.access import ROLE_ACTIONS, Role
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Endpoint:
     url: Callable[[Any, str], str]  # (world, "in"|"out") -> url
     marker: Callable[[Any, str], str] | None = None  # text that shows the object in a list; None: a detail page
     api: bool = False
+    action: str = "view"  # what the endpoint lets one do; roles without it get 404 even in scope
 
 
 def matrix(endpoints: list[Endpoint]):
@@ -42,7 +43,7 @@ def check(client, world, endpoint: Endpoint, role: str, scope: str, user) -> Non
     else:
         client.force_login(user)
         response = client.get(endpoint.url(world, scope))
-    visible = scope == "in" or role == Role.SYSTEM_ADMIN
+    visible = (scope == "in" or role == Role.SYSTEM_ADMIN) and endpoint.action in ROLE_ACTIONS[role]
     if endpoint.marker is None:
         assert response.status_code == (200 if visible else 404), (endpoint.name, role, scope, response.status_code)
         if endpoint.api and not visible:

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from giaoban.core.access import Action
 from giaoban.core.text import fold
 
-from .models import Committee, Decision, Membership, OrgUnit, Succession
+from .models import Agency, Committee, Decision, Membership, OrgUnit, Succession
 
 MAX_GENERATIONS = 50
 
@@ -106,17 +106,25 @@ def unit_successors(unit: OrgUnit) -> list[LineageStep]:
     return _lineage(unit, backward=False)
 
 
+def agencies_for(user, action: str = Action.VIEW) -> QuerySet[Agency]:
+    return Agency.objects.visible_to(user, action)
+
+
 def committees_for(user) -> QuerySet[Committee]:
     return Committee.objects.visible_to(user).select_related("org_unit", "standing_agency")
 
 
-def committee_detail(user, pk: int) -> Committee:
+def committee_detail(user, pk: int, action: str = Action.VIEW) -> Committee:
     """The committee with its members (current and past) and decisions, in a fixed number of queries."""
     from django.shortcuts import get_object_or_404
 
-    qs = committees_for(user).prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("agency", "appointed_by", "ended_by")),
-        Prefetch("decisions", queryset=Decision.objects.prefetch_related("appointments", "endings")),
+    qs = (
+        Committee.objects.visible_to(user, action)
+        .select_related("org_unit", "standing_agency")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("agency", "appointed_by", "ended_by")),
+            Prefetch("decisions", queryset=Decision.objects.prefetch_related("appointments", "endings")),
+        )
     )
     return get_object_or_404(qs, pk=pk)
 

@@ -1,14 +1,18 @@
 """Unit browser, unit page, committee pages. Every object comes through the access choke point."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from giaoban.core.access import scope_paths
+from giaoban.core.access import Action, can, scope_paths
+from giaoban.core.errors import ImportRejected
 
-from . import selectors
+from . import selectors, services
 from .filters import CommitteeFilter, OrgUnitFilter
+from .forms import DecisionForm, NewMemberFormSet
 from .models import OrgUnit
 
 
@@ -29,7 +33,9 @@ def unit_list(request):
         elif not data.get("q") and not data.get("kind"):
             # Nothing asked yet: start at the user's own top units, or below the one unit they have.
             roots = scope_paths(request.user)
-            roots = [OrgUnit.objects.get(depth=1).path] if roots is None and base.filter(depth=1).count() == 1 else roots
+            roots = (
+                [OrgUnit.objects.get(depth=1).path] if roots is None and base.filter(depth=1).count() == 1 else roots
+            )
             if roots is not None and len(roots) == 1:
                 parent = base.get(path=roots[0])
                 qs = qs.filter(parent=parent)
@@ -81,5 +87,39 @@ def committee_detail(request, pk):
             "current": selectors.current_members(committee, today),
             "decisions": committee.decisions.all(),
             "today": today,
+            "can_manage": can(request.user, Action.MANAGE, committee.org_unit.path),
         },
+    )
+
+
+@login_required
+def committee_reconstitute(request, pk):
+    """Record a kiện toàn decision: the members it ends and the ones it starts, in one step."""
+    committee = selectors.committee_detail(request.user, pk, action=Action.MANAGE)
+    current = selectors.current_members(committee, timezone.localdate())
+    agencies = selectors.agencies_for(request.user).filter(org_unit=committee.org_unit)
+    form = DecisionForm(request.POST or None, current=current)
+    formset = NewMemberFormSet(request.POST or None, form_kwargs={"agencies": agencies}, prefix="new")
+    errors: list[dict] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            services.committee_reconstitute(
+                committee=committee,
+                number=data["number"],
+                date=data["date"],
+                issuer=data["issuer"],
+                subject=data["subject"],
+                end=list(data["end"]),
+                start=[f.cleaned_data for f in formset if f.cleaned_data],
+            )
+        except ImportRejected as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("Đã ghi quyết định %(n)s.") % {"n": data["number"]})
+            return redirect("committee_detail", pk=committee.pk)
+    return render(
+        request,
+        "orgs/committee_reconstitute.html",
+        {"committee": committee, "form": form, "formset": formset, "errors": errors},
     )

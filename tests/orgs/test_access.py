@@ -29,11 +29,12 @@ ENDPOINTS = [
     # Browsing below a unit outside the scope is a 404 like its page.
     Endpoint("unit-children", lambda w, s: f"/units/?parent={w.unit[s].parent.code}&valid_on=2024-01-01"),
     Endpoint("committee-page", lambda w, s: f"/committees/{w.committee[s].pk}/"),
+    Endpoint("committee-reconstitute", lambda w, s: f"/committees/{w.committee[s].pk}/reconstitute/", action="manage"),
     Endpoint("committee-list", lambda w, s: "/committees/", marker=lambda w, s: f"/committees/{w.committee[s].pk}/"),
     Endpoint("api-orgunit", lambda w, s: f"/api/v1/orgunits/{w.unit[s].code}/", api=True),
     Endpoint(
         "api-orgunits",
-        lambda w, s: f"/api/v1/orgunits/?kind=commune&page_size=500",
+        lambda w, s: "/api/v1/orgunits/?kind=commune&page_size=500",
         marker=lambda w, s: f'"code":"{w.unit[s].code}"',
         api=True,
     ),
