@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 # .mo files are built, not committed; Babel compiles them without GNU gettext.
 messages: $(VENV)/.installed
-	@$(BIN)/pybabel compile -q -d giaoban/locale -D django
+	@$(BIN)/pybabel compile -d giaoban/locale -D django
 
 run: $(VENV)/.installed messages
 	@mkdir -p var

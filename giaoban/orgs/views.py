@@ -23,13 +23,19 @@ def unit_list(request):
     if not params.get("valid_on"):
         params["valid_on"] = timezone.localdate().isoformat()
     base = selectors.units_for(request.user)
+    parent_code = params.get("parent", "")
+    if params.get("q") and parent_code:
+        # A search started below a unit looks through its whole subtree, not only its children.
+        params.pop("parent")
     filterset = OrgUnitFilter(params, queryset=base.select_related("parent"))
     parent = None
     if filterset.is_valid():
         qs = filterset.qs
         data = filterset.form.cleaned_data
-        if data.get("parent"):
-            parent = get_object_or_404(base, code=data["parent"])
+        if parent_code:
+            parent = get_object_or_404(base, code=parent_code)
+            if data.get("q"):
+                qs = qs.subtree_of(parent).exclude(pk=parent.pk)
         elif not data.get("q") and not data.get("kind"):
             # Nothing asked yet: start at the user's own top units, or below the one unit they have.
             roots = scope_paths(request.user)

@@ -1,0 +1,80 @@
+"""giaoban demo [--if-empty] [--logins]: load the demo data set into an empty database, or print its logins."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from types import ModuleType
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from giaoban.core.access import Role
+from giaoban.orgs import demo as orgs_demo
+from giaoban.orgs.models import OrgUnit
+
+# Written by another app; the demo still loads while that app has none.
+OPTIONAL_DEMOS = ["giaoban.reporting.demo"]
+
+
+def optional_module(name: str) -> ModuleType | None:
+    """The module, or None when exactly that module does not exist (a broken import inside it still raises)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
+
+
+class Command(BaseCommand):
+    help = "Load the demo (Vietnam's units, the old Ngọc Lặc district, BCĐ 35 committees, one user per role)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (exit 0) when the database already has units or users",
+        )
+        parser.add_argument("--logins", action="store_true", help="only print the demo logins and exit")
+
+    def handle(self, *args, if_empty: bool = False, logins: bool = False, **options):
+        if logins:
+            self.print_logins()
+            return
+        if OrgUnit.objects.exists() or get_user_model().objects.exists():
+            if if_empty:
+                self.stdout.write("demo: the database already has units or users; nothing loaded")
+                return
+            raise CommandError(
+                "giaoban demo refuses a database that already holds other data (units or users). "
+                "Use an empty database, or --if-empty to skip quietly."
+            )
+        started = time.perf_counter()
+        with transaction.atomic():
+            summary = orgs_demo.load()
+            self.stdout.write(f"demo orgs: {summary} ({time.perf_counter() - started:.1f} s)")
+            for name in OPTIONAL_DEMOS:
+                module = optional_module(name)
+                if module is None:
+                    self.stdout.write(f"demo: {name} not present; skipped")
+                    continue
+                step = time.perf_counter()
+                result = module.load()
+                detail = f"{result} " if result else ""
+                self.stdout.write(f"demo {name}: {detail}({time.perf_counter() - step:.1f} s)")
+        self.stdout.write(self.style.SUCCESS(f"demo loaded in {time.perf_counter() - started:.1f} s"))
+
+    def print_logins(self) -> None:
+        rows = [("username", "password", "role", "unit")]
+        rows += [
+            (u["username"], orgs_demo.DEMO_PASSWORD, str(Role(u["role"]).label), f"{u['unit_name']} ({u['unit']})")
+            for u in orgs_demo.DEMO_USERS
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        self.stdout.write("Demo logins (demo only; the password is public):")
+        for i, row in enumerate(rows):
+            self.stdout.write("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+            if i == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths))

@@ -1,0 +1,30 @@
+"""Template filters for Vietnamese formats: {{ value|vn_number }}, {{ day|vn_official_date }}."""
+
+from django import template
+
+from giaoban.core import formats
+
+register = template.Library()
+
+
+@register.filter
+def vn_number(value, decimals=None):
+    """56000 -> "56.000", 0.6 -> "0,6"; English pages get "56,000"."""
+    from django.utils.translation import get_language
+
+    if value is None or value == "":
+        return ""
+    locale = "en" if (get_language() or "vi").startswith("en") else "vi"
+    return formats.format_number(value, None if decimals in (None, "") else int(decimals), locale=locale)
+
+
+@register.filter
+def vn_official_date(value):
+    return formats.official_date(value) if value else ""
+
+
+@register.filter
+def vn_full_name(user):
+    """Family name first, as Vietnamese write it ("Nguyễn Quốc Toàn"), or the username."""
+    name = f"{user.last_name} {user.first_name}".strip()
+    return name or user.get_username()
