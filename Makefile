@@ -9,7 +9,7 @@ DATABASE_URL_PG ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-sqlite test-pg chromium messages lint vendor demo bench clean
+.PHONY: run test test-sqlite test-pg system-deps messages lint vendor demo bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,14 +32,16 @@ demo: $(VENV)/.installed messages
 	$(BIN)/giaoban migrate --noinput -v 0
 	$(BIN)/giaoban demo --if-empty
 
-# Browser tests drive Debian's chromium, never a downloaded browser.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# System packages from Debian: chromium for the browser tests (never a downloaded browser),
+# LibreOffice and the Times-compatible fonts for .pdf reports, poppler-utils to read PDFs back.
+SYSTEM_PACKAGES := chromium libreoffice-writer-nogui fonts-liberation2 poppler-utils
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
-	  else echo "chromium missing: sudo apt-get install -y chromium"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "missing system packages: sudo apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)"; fi; fi
 
-test: $(VENV)/.installed messages chromium
+test: $(VENV)/.installed messages system-deps
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-pg
 

@@ -1,0 +1,172 @@
+"""Builds the docxtpl templates report_party.docx (HD 36-HD/VPTW) and report_state.docx (Decree 30/2020).
+
+Run `python giaoban/core/docx/build_templates.py` after changing it; a clerk may then fine-tune the outputs in Word,
+as long as the {{ }} / {%p %} tags stay inside their paragraphs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from docx.table import _Cell
+
+FONT = "Times New Roman"
+HERE = Path(__file__).resolve().parent
+CENTER, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _set_fonts(rpr, size: float) -> None:
+    # Word picks the font per script, and a theme attribute wins over an explicit name: without this a
+    # Vietnamese run may fall back to Calibri/Cambria.
+    fonts = rpr.get_or_add_rFonts()
+    for attr in [a for a in fonts.attrib if a.lower().endswith("theme")]:
+        del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    sz = rpr.get_or_add_sz()
+    sz.set(qn("w:val"), str(int(size * 2)))
+    if (sz_cs := rpr.find(qn("w:szCs"))) is None:
+        sz.addnext(sz_cs := OxmlElement("w:szCs"))
+    sz_cs.set(qn("w:val"), str(int(size * 2)))
+    if (lang := rpr.find(qn("w:lang"))) is None:
+        rpr.append(lang := OxmlElement("w:lang"))
+    lang.set(qn("w:val"), "vi-VN")
+
+
+def _new_document():
+    doc = Document()
+    doc.core_properties.author = doc.core_properties.last_modified_by = "giaoban"
+    doc.core_properties.comments = ""
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance, section.footer_distance = Mm(10), Mm(10)
+    _set_fonts(doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")), 14)
+    normal = doc.styles["Normal"]
+    _set_fonts(normal.element.get_or_add_rPr(), 14)
+    fmt = normal.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.first_line_indent = Cm(1)
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(6), Pt(0), 1.0
+    # Decree 30: page numbers at the top centre from the second page on.
+    section.different_first_page_header_footer = True
+    number = section.header.paragraphs[0]
+    _plain(number, CENTER)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    field.append(number.add_run("2")._r)
+    number._p.append(field)
+    return doc
+
+
+def _plain(paragraph, align, before: float = 0):
+    """Header, table and signature lines: no body indent, no paragraph spacing."""
+    fmt = paragraph.paragraph_format
+    fmt.alignment, fmt.first_line_indent = align, Cm(0)
+    fmt.space_before, fmt.space_after = Pt(before), Pt(0)
+    return paragraph
+
+
+def _line(container, text: str, align=CENTER, size: float = 14, before: float = 0, **style) -> None:
+    """One paragraph of one run; in a fresh table cell the first (empty) paragraph is reused."""
+    empty = isinstance(container, _Cell) and len(container.paragraphs) == 1 and not container.paragraphs[0].text
+    paragraph = container.paragraphs[0] if empty else container.add_paragraph()
+    run = _plain(paragraph, align, before).add_run(text)
+    run.font.size = Pt(size)
+    run.bold, run.italic, run.underline = style.get("bold"), style.get("italic"), style.get("underline")
+
+
+def _rule(container, width_mm: float, column_mm: float) -> None:
+    """A short centred rule: an empty paragraph whose bottom border is narrowed by its indents."""
+    paragraph = container.add_paragraph()
+    borders, bottom = OxmlElement("w:pBdr"), OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)  # first, so python-docx inserts spacing/ind/jc after it
+    fmt = _plain(paragraph, CENTER).paragraph_format
+    fmt.left_indent = fmt.right_indent = Mm((column_mm - width_mm) / 2)
+    fmt.line_spacing = Pt(4)
+
+
+def _two_columns(doc, left_mm: float, right_mm: float):
+    table = doc.add_table(rows=1, cols=2)  # no style: Word and LibreOffice draw no borders
+    table.alignment, table.autofit = WD_TABLE_ALIGNMENT.CENTER, False
+    # LibreOffice lays out by the grid columns, Word by the cell widths: set both.
+    for column, cell, width in zip(table.columns, table.rows[0].cells, (left_mm, right_mm), strict=True):
+        column.width = cell.width = Mm(width)
+    return table.rows[0].cells
+
+
+def build(layout: str, folder: Path = HERE) -> Path:
+    party = layout == "party"
+    doc = _new_document()
+
+    head = 13 if not party else 14
+    left, right = _two_columns(doc, *((72, 93) if party else (62, 103)))
+    _line(left, "{%p if parent_body %}", size=head)
+    _line(left, "{{ parent_body|upper }}", size=head)
+    _line(left, "{%p endif %}", size=head)
+    _line(left, "{{ issuer|upper }}", size=head, bold=True)
+    if party:
+        _line(left, "*")
+        _line(left, "Số {{ number }}-{{ symbol }}")
+        _line(right, "ĐẢNG CỘNG SẢN VIỆT NAM", size=15, bold=True, underline=True)
+        _line(right, "{{ place_date }}", before=30, italic=True)  # level with "Số"
+    else:
+        _rule(left, 25, 62)
+        _line(left, "Số: {{ number }}/{{ symbol }}", size=13, before=6)
+        _line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True)
+        _line(right, "Độc lập - Tự do - Hạnh phúc", bold=True, underline=True)
+        _line(right, "{{ place_date }}", before=9, italic=True)
+
+    _line(doc, "{{ doc_type|upper }}", size=15 if party else 14, before=18, bold=True)
+    _line(doc, "{{ subject }}", bold=True)
+    if party:
+        _line(doc, "-----")
+    else:
+        _rule(doc, 40, 165)
+    doc.add_paragraph("{%p for section in sections %}")
+    doc.add_paragraph().add_run("{{ section.title }}").bold = True
+    doc.add_paragraph("{%p for paragraph in section.paragraphs %}")
+    doc.add_paragraph("{{ paragraph }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p if table %}")
+    _line(doc, "{%p if table.title %}")
+    _line(doc, "{{ table.title }}", before=12, bold=True)
+    _line(doc, "{%p endif %}")
+    # The figures table has as many columns as the form has indicators, so it is built in code (a subdoc).
+    _line(doc, "{{p figures }}")
+    doc.add_paragraph("{%p endif %}")
+    _line(doc, "", before=6)
+
+    left, right = _two_columns(doc, 85, 80)
+    left._tc.getparent().get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # the block moves as a whole
+    _line(left, "Nơi nhận:", LEFT, 12, before=6, bold=True, **({"underline": True} if party else {"italic": True}))
+    _line(left, "{%p for recipient in recipients %}", LEFT, 11)
+    _line(left, "{{ recipient }}", LEFT, 11)
+    _line(left, "{%p endfor %}", LEFT, 11)
+    _line(right, "{{ signer_capacity|upper }}", before=6, bold=True)
+    _line(right, "{{ signer_title|upper }}", bold=True)
+    for _ in range(4):  # room for the signature and the seal
+        _line(right, "")
+    _line(right, "{{ signer_name }}", bold=True)
+
+    path = folder / f"report_{layout}.docx"
+    doc.save(path)
+    return path
+
+
+if __name__ == "__main__":
+    for name in ("party", "state"):
+        print(build(name))

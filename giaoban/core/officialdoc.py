@@ -1,0 +1,244 @@
+"""Official Vietnamese documents (báo cáo, thông báo kết luận) rendered to .docx with docxtpl and to .pdf with LibreOffice.
+
+Two layouts: "party" (Hướng dẫn 36-HD/VPTW 2018) and "state" (Nghị định 30/2020/NĐ-CP); templates in core/docx/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docxtpl import DocxTemplate
+from lxml import etree
+from markupsafe import Markup
+
+from giaoban.core.errors import ServiceError
+from giaoban.core.formats import place_date_line
+
+__all__ = ["OfficialDocument", "Section", "Table", "pdf_available", "render_docx", "render_pdf"]
+
+TEMPLATES = Path(__file__).resolve().parent / "docx"
+LAYOUTS = ("party", "state")
+PDF_TIMEOUT = 120
+TEXT_WIDTH_MM = 165  # A4 210 mm minus the 30 mm left and 15 mm right margins
+TABLE_FONT_PT = 13
+CHAR_MM = 2.5  # rough width of one 13 pt Times character, bold included
+# Characters XML 1.0 forbids: one pasted from a legacy system would make Word refuse the whole file.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NUMBER = re.compile(r"[+\-−]?\d[\d.]*(,\d+)?\s*%?")
+_BLANK_NUMBER = " " * 6  # left for the clerk to write the number in by hand when the document is issued
+
+
+@dataclass
+class Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    total_row: list[str] | None = None
+
+
+@dataclass
+class OfficialDocument:
+    layout: str
+    parent_body: str
+    issuer: str
+    number: str
+    symbol: str
+    place: str
+    date: date
+    doc_type: str
+    subject: str
+    sections: list[Section]
+    table: Table | None
+    signer_capacity: str
+    signer_title: str
+    signer_name: str
+    recipients: list[str]
+
+
+def _clean(text: str) -> str:
+    return _XML_INVALID.sub("", str(text)).strip()
+
+
+def _paragraphs(texts: list[str]) -> list[str]:
+    # A narrative typed in a text area arrives with line breaks: each line is a paragraph of its own.
+    return [line.strip() for text in texts for line in _clean(text).splitlines() if line.strip()]
+
+
+def _borders(table) -> None:
+    # Set on the table itself rather than through a style, so nothing depends on the template's style list.
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "auto")):
+            el.set(qn(key), value)
+        borders.append(el)
+    # Schema order matters to Word ("unreadable content" otherwise): tblBorders comes before these.
+    table._tbl.tblPr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+
+
+def _column_widths(table: Table, columns: int) -> list[float]:
+    """Widths from the longest value of each column (a header may wrap onto two lines), scaled to the text width."""
+    values = [*table.rows, *([table.total_row] if table.total_row else [])]
+    natural = []
+    for i in range(columns):
+        header = _clean(table.headers[i]) if i < len(table.headers) else ""
+        chars = max(
+            [len(_clean(v[i])) for v in values if i < len(v)]
+            + [len(w) for w in header.split()]
+            + [(len(header) + 1) // 2]
+        )
+        natural.append(max(12, min(chars, 40) * CHAR_MM + 4))
+    return [TEXT_WIDTH_MM * w / sum(natural) for w in natural]
+
+
+def _figures(table: Table) -> Markup:
+    """The figures table as WordprocessingML, for the template's {{p figures }} paragraph.
+
+    Built in code because the column count follows the form; a scratch python-docx document stands in for
+    docxtpl's subdoc, which would need docxcompose.
+    """
+    columns = max(len(line) for line in [table.headers, *table.rows, table.total_row or []])
+    grid = Document().add_table(rows=0, cols=columns)
+    grid.alignment, grid.autofit = WD_TABLE_ALIGNMENT.CENTER, False
+    _borders(grid)
+    widths = _column_widths(table, columns)
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = Mm(width)  # LibreOffice lays out by the grid columns, Word by the cell widths
+    centred = {i for i, h in enumerate(table.headers) if _clean(h).lower() in {"stt", "tt"}}
+    lines = [(table.headers, "header"), *((row, "row") for row in table.rows)]
+    if table.total_row:
+        lines.append((table.total_row, "total"))
+    for values, kind in lines:
+        row = grid.add_row()
+        if kind == "header":
+            # Repeat the header on every page of a long table.
+            row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        for i, cell in enumerate(row.cells):
+            text = _clean(values[i]) if i < len(values) else ""
+            cell.width = Mm(widths[i])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            paragraph = cell.paragraphs[0]
+            fmt = paragraph.paragraph_format
+            # Cells would otherwise inherit the body's justification and first-line indent.
+            fmt.first_line_indent, fmt.space_before, fmt.space_after = Pt(0), Pt(2), Pt(2)
+            if kind == "header" or i in centred:
+                fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            elif _NUMBER.fullmatch(text):
+                fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            else:
+                fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            run = paragraph.add_run(text)
+            run.font.size = Pt(TABLE_FONT_PT)
+            run.bold = kind != "row"
+    # Safe: lxml escaped every text node while serialising.
+    return Markup(etree.tostring(grid._tbl, encoding="unicode"))  # noqa: S704
+
+
+def _context(doc: OfficialDocument) -> dict:
+    if doc.layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, got {doc.layout!r}")
+    table = doc.table if doc.table and (doc.table.headers or doc.table.rows) else None
+    return {
+        "parent_body": _clean(doc.parent_body),
+        "issuer": _clean(doc.issuer),
+        "number": _clean(doc.number) or _BLANK_NUMBER,
+        "symbol": _clean(doc.symbol),
+        "place_date": place_date_line(_clean(doc.place), doc.date),
+        "doc_type": _clean(doc.doc_type),
+        "subject": _clean(doc.subject),
+        "sections": [{"title": _clean(s.title), "paragraphs": _paragraphs(s.paragraphs)} for s in doc.sections],
+        "table": {"title": _clean(table.title)} if table else None,
+        "figures": _figures(table) if table else "",
+        "signer_capacity": _clean(doc.signer_capacity),
+        "signer_title": _clean(doc.signer_title),
+        "signer_name": _clean(doc.signer_name),
+        "recipients": [_clean(r) for r in doc.recipients if _clean(r)],
+    }
+
+
+def render_docx(doc: OfficialDocument) -> bytes:
+    """The document as .docx bytes, in the template of its layout."""
+    tpl = DocxTemplate(TEMPLATES / f"report_{doc.layout}.docx")
+    # autoescape: user text such as "a < b & c" or "{{ x }}" must come out literally, not break the XML.
+    tpl.render(_context(doc), autoescape=True)
+    out = BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+def _soffice() -> str | None:
+    return shutil.which("libreoffice") or shutil.which("soffice")
+
+
+def pdf_available() -> bool:
+    """Whether LibreOffice is installed, so that render_pdf can work."""
+    return _soffice() is not None
+
+
+def render_pdf(doc: OfficialDocument) -> bytes:
+    """The document as .pdf bytes: the .docx converted by LibreOffice headless."""
+    binary = _soffice()
+    if binary is None:
+        raise ServiceError("Không tạo được PDF: chưa cài LibreOffice (LibreOffice is not installed)")
+    data = render_docx(doc)
+    with tempfile.TemporaryDirectory(prefix="giaoban-pdf-") as tmp:
+        work = Path(tmp)
+        source = work / "document.docx"
+        source.write_bytes(data)
+        # A profile of its own: two conversions sharing one would block each other or fail.
+        command = [
+            binary,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(source),
+        ]
+        # A session of its own, so a timeout kills soffice.bin too and not only the launcher script.
+        with subprocess.Popen(  # noqa: S603 - fixed argument list, no shell, our own file
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            env={**os.environ, "HOME": tmp},  # a server account may have no writable home
+        ) as process:
+            try:
+                _, stderr = process.communicate(timeout=PDF_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                raise ServiceError(
+                    f"Không tạo được PDF: LibreOffice chạy quá {PDF_TIMEOUT} giây (LibreOffice timed out)"
+                ) from None
+        pdf = work / "document.pdf"
+        if process.returncode != 0 or not pdf.exists():
+            raise ServiceError(
+                "Không tạo được PDF: LibreOffice báo lỗi (LibreOffice failed)",
+                {"returncode": process.returncode, "stderr": stderr.decode(errors="replace")[-2000:]},
+            )
+        return pdf.read_bytes()
