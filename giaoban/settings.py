@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "csp",
     "giaoban.core",
     "giaoban.orgs",
+    "giaoban.reporting",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,201 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from giaoban.orgs.models import OrgUnit
+
+from .. import periods
+from ..models import Indicator, ReportForm, Submission, SubmissionEvent
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="name_vi")
+    unit = serializers.CharField(source="unit_of_measure", required=False, allow_blank=True)
+    numerator = serializers.SlugRelatedField(
+        slug_field="code", queryset=Indicator.objects.all(), required=False, allow_null=True
+    )
+    denominator = serializers.SlugRelatedField(
+        slug_field="code", queryset=Indicator.objects.all(), required=False, allow_null=True
+    )
+    aggregation = serializers.ChoiceField(
+        choices=["sum", "max", "min", "mean", "ratio"], required=False, help_text="Across units."
+    )
+    time_aggregation = serializers.ChoiceField(
+        choices=["sum", "last", "max", "min", "mean"], required=False, help_text="Across the periods of a window."
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "unit",
+            "value_type",
+            "aggregation",
+            "time_aggregation",
+            "numerator",
+            "denominator",
+            "min_value",
+            "max_value",
+            "required",
+        ]
+
+
+class NarrativeSectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+
+
+class ReportFormSerializer(serializers.ModelSerializer):
+    period_type = serializers.ChoiceField(choices=periods.PERIOD_TYPES)
+    scheme = serializers.ChoiceField(choices=periods.SCHEMES)
+    unit_kinds = serializers.ListField(child=serializers.ChoiceField(choices=OrgUnit.Kind.values))
+    indicators = serializers.ListField(child=serializers.CharField(), help_text="Indicator codes, in order.")
+    narrative_sections = NarrativeSectionSerializer(many=True, required=False)
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ReportForm
+        fields = [
+            "code",
+            "name",
+            "period_type",
+            "scheme",
+            "deadline_working_days",
+            "unit_kinds",
+            "active_from",
+            "indicators",
+            "narrative_sections",
+            "version",
+        ]
+
+    def to_representation(self, form):
+        version = form.current
+        return {
+            "code": form.code,
+            "name": form.name,
+            "period_type": form.period_type,
+            "scheme": form.scheme,
+            "deadline_working_days": form.deadline_working_days,
+            "unit_kinds": form.unit_kinds,
+            "active_from": form.active_from.isoformat(),
+            "indicators": [item.indicator.code for item in version.items.all()],
+            "narrative_sections": version.narrative_sections,
+            "version": version.number,
+        }
+
+
+class PeriodSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.CharField()
+    scheme = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    composed_of = serializers.ListField(child=serializers.CharField())
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = SubmissionEvent
+        fields = ["transition", "actor", "at", "reason"]
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    form = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    form_version = serializers.IntegerField(source="form_version.number", read_only=True)
+    on_time = serializers.BooleanField(read_only=True, allow_null=True)
+    submitted_by = serializers.StringRelatedField()
+    approved_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "unit",
+            "form",
+            "form_version",
+            "period",
+            "status",
+            "version",
+            "deadline",
+            "on_time",
+            "submitted_at",
+            "submitted_by",
+            "approved_at",
+            "approved_by",
+            "return_reason",
+        ]
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    values = serializers.DictField(child=serializers.CharField(), read_only=True, source="current_values")
+    narrative = serializers.DictField(child=serializers.CharField(allow_blank=True), read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [*SubmissionSerializer.Meta.fields, "values", "narrative", "events"]
+
+
+class SubmissionOpenSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    form = serializers.CharField()
+    period = serializers.CharField()
+    values = serializers.DictField(required=False, help_text="{indicator code: value}; Vietnamese formats accepted.")
+    narrative = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+
+
+class SubmitSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text="The version you edited; 409 if it changed.")
+    values = serializers.DictField(required=False)
+    narrative = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField(required=False)
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+
+
+class DataValueRowSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    form = serializers.CharField()
+    period = serializers.CharField()
+    indicator = serializers.CharField()
+    value = serializers.CharField(allow_blank=True, allow_null=True)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    submissions = serializers.IntegerField()
+    values = serializers.IntegerField()
+
+
+class RollupSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    unit = serializers.CharField(source="unit.code")
+    unit_name = serializers.CharField(source="unit.name")
+    period = serializers.CharField()
+    value = serializers.SerializerMethodField()
+    expected = serializers.IntegerField()
+    reported = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    approved_only = serializers.BooleanField()
+    restated = serializers.BooleanField()
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_value(self, obj):
+        return as_number(obj.value)
+
+
+def as_number(value):
+    """JSON number: an int when whole (279, 56000), else a float."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -1,0 +1,379 @@
+"""API: indicators, forms, periods, submissions and their workflow, figure imports and roll-ups."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from giaoban.core.access import Action, can, is_system_admin, scope_paths
+from giaoban.core.api.errors import ERROR_RESPONSES, ErrorSerializer
+from giaoban.core.errors import ImportRejected, ServiceError
+from giaoban.orgs.models import OrgUnit
+
+from .. import periods, selectors, services
+from ..filters import SubmissionFilter
+from ..models import FormIndicator, Indicator, ReportForm, ReportFormVersion, Submission
+from .serializers import (
+    DataValueRowSerializer,
+    ImportResultSerializer,
+    IndicatorSerializer,
+    PeriodSerializer,
+    ReasonSerializer,
+    ReportFormSerializer,
+    RollupSerializer,
+    SubmissionDetailSerializer,
+    SubmissionOpenSerializer,
+    SubmissionSerializer,
+    SubmitSerializer,
+    VersionSerializer,
+)
+
+ERRORS = {
+    **ERROR_RESPONSES,
+    403: OpenApiResponse(ErrorSerializer, description="Your role at this unit does not allow it."),
+    409: OpenApiResponse(
+        ErrorSerializer, description="Changed by someone else meanwhile; `extra` holds the saved state."
+    ),
+}
+
+
+def may_manage_catalog(user) -> bool:
+    """Indicators and forms are shared by all units: system admins and unit admins edit them."""
+    return is_system_admin(user) or bool(scope_paths(user, Action.MANAGE))
+
+
+class CatalogPermission(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            return False
+        return request.method in permissions.SAFE_METHODS or may_manage_catalog(request.user)
+
+
+def _check(serializer_class, data):
+    s = serializer_class(data=data)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: IndicatorSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: IndicatorSerializer, **ERRORS}),
+    create=extend_schema(responses={201: IndicatorSerializer, **ERRORS}),
+    partial_update=extend_schema(responses={200: IndicatorSerializer, **ERRORS}),
+    update=extend_schema(responses={200: IndicatorSerializer, **ERRORS}),
+)
+class IndicatorViewSet(viewsets.ModelViewSet):
+    serializer_class = IndicatorSerializer
+    permission_classes = [CatalogPermission]
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Indicator.objects.select_related("numerator", "denominator").order_by("code")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.indicator_create(code=data.pop("code"), name_vi=data.pop("name_vi"), **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("code", None)
+        serializer.instance = services.indicator_update(indicator=serializer.instance, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ReportFormSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: ReportFormSerializer, **ERRORS}),
+    create=extend_schema(responses={201: ReportFormSerializer, **ERRORS}),
+    partial_update=extend_schema(responses={200: ReportFormSerializer, **ERRORS}),
+    update=extend_schema(responses={200: ReportFormSerializer, **ERRORS}),
+)
+class ReportFormViewSet(viewsets.ModelViewSet):
+    serializer_class = ReportFormSerializer
+    permission_classes = [CatalogPermission]
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        items = FormIndicator.objects.select_related("indicator").order_by("position")
+        versions = ReportFormVersion.objects.prefetch_related(Prefetch("items", queryset=items))
+        return ReportForm.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by("code")
+
+    @staticmethod
+    def _indicators(codes):
+        found = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+        missing = [c for c in codes if c not in found]
+        if missing:
+            raise ServiceError(
+                f"Không có chỉ tiêu (unknown indicators): {', '.join(missing)}", {"fields": {"indicators": missing}}
+            )
+        return [found[c] for c in codes]
+
+    def _reload(self, code):
+        return self.get_queryset().get(code=code)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data["indicators"] = self._indicators(data["indicators"])
+        if "narrative_sections" in data:
+            data["narrative_sections"] = [dict(s) for s in data["narrative_sections"]]
+        form = services.reportform_create(**data)
+        serializer.instance = self._reload(form.code)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("code", None)
+        if "indicators" in data:
+            data["indicators"] = self._indicators(data["indicators"])
+        if "narrative_sections" in data:
+            data["narrative_sections"] = [dict(s) for s in data["narrative_sections"]]
+        services.reportform_update(form=serializer.instance, **data)
+        serializer.instance = self._reload(serializer.instance.code)
+
+
+class PeriodView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("scheme", str, enum=list(periods.SCHEMES), description="Default: calendar."),
+            OpenApiParameter(
+                "of",
+                str,
+                enum=list(periods.PERIOD_TYPES),
+                description="Reporting period type composing it (default: month for longer windows, week for a month).",
+            ),
+        ],
+        responses={200: PeriodSerializer, **ERRORS},
+    )
+    def get(self, request, pid):
+        scheme = request.query_params.get("scheme", periods.CALENDAR)
+        try:
+            p = periods.parse_period(pid)
+            start, end = periods.period_range(p, scheme)
+            default_of = {periods.WEEK: periods.WEEK, periods.MONTH: periods.WEEK}.get(p.type, periods.MONTH)
+            if scheme in periods.WEEK_SCHEMES:
+                default_of = periods.WEEK
+            parts = periods.composed_of(p, request.query_params.get("of", default_of), scheme)
+        except periods.PeriodError as exc:
+            raise ServiceError(str(exc), {"period": pid}) from None
+        return Response(
+            PeriodSerializer(
+                {
+                    "id": p.id,
+                    "type": p.type,
+                    "scheme": scheme,
+                    "start": start,
+                    "end": end,
+                    "composed_of": [x.id for x in parts],
+                }
+            ).data
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: SubmissionSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: SubmissionDetailSerializer, **ERRORS}),
+)
+class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = SubmissionSerializer
+    filterset_class = SubmissionFilter
+
+    def get_queryset(self):
+        return (
+            selectors.submissions_for(self.request.user)
+            .select_related("form_version", "submitted_by", "approved_by")
+            .order_by("-period", "unit__path", "form__code")
+        )
+
+    def _get(self, pk, action_needed: str) -> Submission:
+        submission = get_object_or_404(self.get_queryset(), pk=pk)
+        if not can(self.request.user, action_needed, submission.unit.path):
+            raise PermissionDenied("Vai trò của bạn không cho phép thao tác này (your role does not allow this).")
+        return submission
+
+    def _detail(self, submission, code=status.HTTP_200_OK):
+        submission = self.get_queryset().prefetch_related("events__actor").get(pk=submission.pk)
+        submission.current_values = services.current_values(submission)
+        return Response(SubmissionDetailSerializer(submission).data, status=code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(get_object_or_404(self.get_queryset(), pk=kwargs["pk"]))
+
+    @extend_schema(request=SubmissionOpenSerializer, responses={201: SubmissionDetailSerializer, **ERRORS})
+    def create(self, request):
+        """Open (or find) the report of a unit for a form and period, saving `values` as a draft if given."""
+        data = _check(SubmissionOpenSerializer, request.data)
+        unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), code=data["unit"])
+        if not can(request.user, Action.ENTER, unit.path):
+            raise PermissionDenied("Vai trò của bạn không cho phép nhập báo cáo (your role cannot enter reports).")
+        form = get_object_or_404(ReportForm, code=data["form"])
+        submission = services.submission_open(unit=unit, form=form, period=data["period"], actor=request.user)
+        if "values" in data or "narrative" in data:
+            submission = services.submission_save_draft(
+                submission=submission,
+                values=data.get("values", {}),
+                narrative=data.get("narrative"),
+                expected_version=None,
+                actor=request.user,
+            )
+        return self._detail(submission, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SubmitSerializer, responses={200: SubmissionDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        data = _check(SubmitSerializer, request.data)
+        submission = services.submission_submit(
+            submission=self._get(pk, Action.ENTER),
+            actor=request.user,
+            expected_version=data.get("version"),
+            values=data.get("values"),
+            narrative=data.get("narrative"),
+        )
+        return self._detail(submission)
+
+    @extend_schema(request=VersionSerializer, responses={200: SubmissionDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = _check(VersionSerializer, request.data)
+        submission = services.submission_approve(
+            submission=self._get(pk, Action.APPROVE), actor=request.user, expected_version=data.get("version")
+        )
+        return self._detail(submission)
+
+    @extend_schema(request=ReasonSerializer, responses={200: SubmissionDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        data = _check(ReasonSerializer, request.data)
+        submission = services.submission_return(
+            submission=self._get(pk, Action.APPROVE),
+            actor=request.user,
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        return self._detail(submission)
+
+    @extend_schema(request=ReasonSerializer, responses={200: SubmissionDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        data = _check(ReasonSerializer, request.data)
+        submission = services.submission_reopen(
+            submission=self._get(pk, Action.APPROVE),
+            actor=request.user,
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        return self._detail(submission)
+
+
+class CSVParser(BaseParser):
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read()
+
+
+MAX_IMPORT_ROWS = 200_000
+
+
+def rows_from_csv(raw: bytes):
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected(
+            "Tệp không phải UTF-8 (the file is not UTF-8)", [{"row": None, "column": None, "message": "encoding"}]
+        ) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in services.IMPORT_COLUMNS if c not in header]
+    if missing:
+        raise ImportRejected(
+            f"Thiếu cột (missing columns): {', '.join(missing)}",
+            [{"row": 1, "column": c, "message": "Thiếu cột (missing column)"} for c in missing],
+        )
+    reader.fieldnames = header
+    return [(n, row) for n, row in enumerate(reader, start=2)]
+
+
+class DataValueImportView(APIView):
+    parser_classes = [JSONParser, CSVParser]
+
+    @extend_schema(
+        request={"application/json": DataValueRowSerializer(many=True), "text/csv": OpenApiTypes.STR},
+        parameters=[OpenApiParameter("draft", bool, description="1: save as drafts instead of submitting.")],
+        responses={201: ImportResultSerializer, **ERRORS},
+    )
+    def post(self, request):
+        """Figures as a JSON list of {unit, form, period, indicator, value} or a CSV with those columns.
+        All or nothing: a rejected import answers 400 with every bad row in extra.errors."""
+        if isinstance(request.data, bytes):
+            rows = rows_from_csv(request.data)
+        elif isinstance(request.data, list):
+            rows = list(enumerate(request.data, start=1))
+        else:
+            raise ServiceError("Cần một danh sách JSON hoặc tệp CSV (a JSON list or a CSV body is required).")
+        if len(rows) > MAX_IMPORT_ROWS:
+            raise ServiceError(f"Quá {MAX_IMPORT_ROWS} dòng (more than {MAX_IMPORT_ROWS} rows).")
+        draft = request.query_params.get("draft", "").lower() in ("1", "true", "yes")
+        result = services.datavalues_import(rows=rows, actor=request.user, draft=draft)
+        return Response(ImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+def _flag(request, name: str) -> bool:
+    return request.query_params.get(name, "").lower() in ("1", "true", "yes")
+
+
+class RollupView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("indicator", str, required=True),
+            OpenApiParameter("unit", str, required=True),
+            OpenApiParameter("period", str, required=True, description="e.g. 2023N9, 2026-03, 2026W10"),
+            OpenApiParameter("by", str, enum=["child"]),
+            OpenApiParameter("restated", bool),
+            OpenApiParameter("approved", bool),
+        ],
+        responses={200: RollupSerializer, **ERRORS},
+        description="With by=child, a list with one such object per child unit.",
+    )
+    def get(self, request):
+        params = request.query_params
+        missing = [k for k in ("indicator", "unit", "period") if not params.get(k)]
+        if missing:
+            raise ServiceError(
+                f"Thiếu tham số (missing parameters): {', '.join(missing)}",
+                {"fields": {k: "required" for k in missing}},
+            )
+        indicator = get_object_or_404(Indicator, code=params["indicator"])
+        unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), code=params["unit"])
+        by_child = params.get("by") == "child"
+        approved, restated = _flag(request, "approved"), _flag(request, "restated")
+        result = selectors.rollup(
+            request.user,
+            indicator,
+            unit,
+            params["period"],
+            by_child=by_child,
+            approved_only=approved,
+            restated=restated,
+        )
+        period = periods.parse_period(params["period"]).id
+
+        def dump(r):
+            r.indicator, r.period, r.approved_only, r.restated = indicator.code, period, approved, restated
+            return RollupSerializer(r).data
+
+        if by_child:
+            return Response([dump(c) for c in result.children])
+        return Response(dump(result))

@@ -1,0 +1,348 @@
+"""Indicators, report forms with versions, submissions, their values and logs, and maintained aggregates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from giaoban.core.access import ScopedQuerySet
+from giaoban.orgs.models import OrgUnit
+
+from . import periods
+
+__all__ = [
+    "DEFAULT_NARRATIVE_SECTIONS",
+    "Aggregate",
+    "DataValue",
+    "FormIndicator",
+    "Indicator",
+    "ReportForm",
+    "ReportFormVersion",
+    "Submission",
+    "SubmissionEvent",
+    "ValueChange",
+]
+
+DEFAULT_NARRATIVE_SECTIONS = [
+    {"key": "results", "title": "Kết quả đạt được"},
+    {"key": "limitations", "title": "Hạn chế, nguyên nhân"},
+    {"key": "next_tasks", "title": "Phương hướng, nhiệm vụ kỳ tới"},
+    {"key": "proposals", "title": "Đề xuất, kiến nghị"},
+]
+
+VALUE_DIGITS = 20
+VALUE_PLACES = 4
+
+
+class Indicator(models.Model):
+    class ValueType(models.TextChoices):
+        INTEGER = "integer", _("Số nguyên")
+        DECIMAL = "decimal", _("Số thập phân")
+        PERCENT = "percent", _("Tỷ lệ phần trăm")
+        TEXT = "text", _("Văn bản")
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("Cộng")
+        LAST = "last", _("Giá trị kỳ cuối")
+        MAX = "max", _("Lớn nhất")
+        MIN = "min", _("Nhỏ nhất")
+        MEAN = "mean", _("Trung bình")
+        RATIO = "ratio", _("Tỷ số (tử số / mẫu số)")
+
+    code = models.CharField(_("mã"), max_length=40, unique=True)
+    name_vi = models.CharField(_("tên"), max_length=250)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=250, blank=True)
+    unit_of_measure = models.CharField(_("đơn vị tính"), max_length=40, blank=True)
+    value_type = models.CharField(_("kiểu giá trị"), max_length=10, choices=ValueType.choices, default="integer")
+    # Across units (sum | max | min | mean | ratio) and across the reporting periods of a window
+    # (sum | last | max | min | mean); a ratio is computed from its numerator's and denominator's roll-ups.
+    aggregation = models.CharField(_("tổng hợp theo đơn vị"), max_length=10, choices=Aggregation.choices, default="sum")
+    time_aggregation = models.CharField(
+        _("tổng hợp theo thời gian"), max_length=10, choices=Aggregation.choices, default="sum"
+    )
+    numerator = models.ForeignKey(
+        "self", verbose_name=_("tử số"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    denominator = models.ForeignKey(
+        "self", verbose_name=_("mẫu số"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    min_value = models.DecimalField(_("giá trị nhỏ nhất"), max_digits=20, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(_("giá trị lớn nhất"), max_digits=20, decimal_places=4, null=True, blank=True)
+    required = models.BooleanField(_("bắt buộc"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name_vi}"
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.aggregation == self.Aggregation.RATIO
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.value_type != self.ValueType.TEXT
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        if self.is_ratio:
+            if not (self.numerator_id and self.denominator_id):
+                errors["numerator"] = _(
+                    "Chỉ tiêu tỷ số cần tử số và mẫu số (a ratio needs a numerator and a denominator)."
+                )
+            elif self.numerator_id == self.pk or self.denominator_id == self.pk:
+                errors["numerator"] = _("Tỷ số không thể tự tham chiếu (a ratio cannot refer to itself).")
+            elif (
+                self.numerator.is_ratio
+                or self.denominator.is_ratio
+                or not (self.numerator.is_numeric and self.denominator.is_numeric)
+            ):
+                errors["numerator"] = _(
+                    "Tử số và mẫu số phải là chỉ tiêu số, không phải tỷ số (numerator and denominator must be plain numeric indicators)."
+                )
+        else:
+            if self.numerator_id or self.denominator_id:
+                errors["numerator"] = _(
+                    "Chỉ chỉ tiêu tỷ số mới có tử số, mẫu số (only a ratio has a numerator and a denominator)."
+                )
+            if self.time_aggregation == self.Aggregation.RATIO:
+                errors["time_aggregation"] = _(
+                    "Tỷ số chỉ dùng cho tổng hợp theo đơn vị (ratio is an across-units aggregation)."
+                )
+            if self.aggregation == self.Aggregation.LAST:
+                errors["aggregation"] = _(
+                    "'Giá trị kỳ cuối' chỉ dùng cho tổng hợp theo thời gian (last is an across-time aggregation)."
+                )
+        if self.value_type == self.ValueType.TEXT and self.is_ratio:
+            errors["value_type"] = _("Tỷ số không thể là văn bản (a ratio cannot be text).")
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            errors["max_value"] = _("Giá trị lớn nhất nhỏ hơn giá trị nhỏ nhất (max_value is below min_value).")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReportForm(models.Model):
+    code = models.CharField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên biểu mẫu"), max_length=250)
+    period_type = models.CharField(
+        _("loại kỳ"), max_length=12, choices=[(t, t) for t in periods.PERIOD_TYPES], default=periods.MONTH
+    )
+    scheme = models.CharField(
+        _("chế độ kỳ"), max_length=10, choices=[(s, s) for s in periods.SCHEMES], default="calendar"
+    )
+    deadline_working_days = models.PositiveSmallIntegerField(_("hạn nộp (ngày làm việc sau kỳ)"), default=3)
+    unit_kinds = models.JSONField(_("cấp báo cáo"), default=list)
+    active_from = models.DateField(_("áp dụng từ"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("biểu mẫu báo cáo")
+        verbose_name_plural = _("biểu mẫu báo cáo")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def current(self) -> ReportFormVersion:
+        """The latest version (from prefetched versions when there are some)."""
+        return max(self.versions.all(), key=lambda v: v.number)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        kinds = set(OrgUnit.Kind.values)
+        if not isinstance(self.unit_kinds, list) or not self.unit_kinds or not set(self.unit_kinds) <= kinds:
+            raise ValidationError(
+                {
+                    "unit_kinds": _("Cấp báo cáo phải là danh sách trong %(k)s (unit_kinds must be a list of %(k)s).")
+                    % {"k": ", ".join(sorted(kinds))}
+                }
+            )
+        if (self.period_type == periods.WEEK) != (self.scheme in periods.WEEK_SCHEMES):
+            raise ValidationError(
+                {
+                    "scheme": _(
+                        "Biểu tuần dùng chế độ week_mon hoặc week_thu, biểu khác dùng calendar hoặc decree09 "
+                        "(weekly forms use week_mon or week_thu, others calendar or decree09)."
+                    )
+                }
+            )
+
+
+class ReportFormVersion(models.Model):
+    """Indicators and narrative sections of a form from one change to the next; submissions keep theirs."""
+
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    narrative_sections = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    indicators = models.ManyToManyField(Indicator, through="FormIndicator", related_name="form_versions")
+
+    class Meta:
+        ordering = ["form", "number"]
+        constraints = [models.UniqueConstraint(fields=["form", "number"], name="formversion_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.form.code} v{self.number}"
+
+
+class FormIndicator(models.Model):
+    version = models.ForeignKey(ReportFormVersion, on_delete=models.CASCADE, related_name="items")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "indicator"], name="formindicator_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}#{self.position}: {self.indicator_id}"
+
+
+class SubmissionQuerySet(ScopedQuerySet):
+    scope_path_field = "unit__path"
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Nháp")
+        SUBMITTED = "submitted", _("Đã nộp")
+        APPROVED = "approved", _("Đã duyệt")
+        RETURNED = "returned", _("Trả lại")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+    COUNTED = (Status.SUBMITTED, Status.APPROVED)
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="submissions")
+    form = models.ForeignKey(
+        ReportForm, verbose_name=_("biểu mẫu"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    form_version = models.ForeignKey(ReportFormVersion, on_delete=models.PROTECT, related_name="submissions")
+    period = models.CharField(_("kỳ"), max_length=10)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every write.")
+    deadline = models.DateField(_("hạn nộp"))
+    narrative = models.JSONField(default=dict, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("báo cáo")
+        verbose_name_plural = _("báo cáo")
+        ordering = ["form", "period", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["unit", "form", "period"], name="submission_unique")]
+        indexes = [models.Index(fields=["form", "period", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.form.code} {self.period} — {self.unit}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.submitted_at is None:
+            return None
+        from django.utils import timezone
+
+        return timezone.localdate(self.submitted_at) <= self.deadline
+
+
+class DataValue(models.Model):
+    """The fact table: one figure of a submission. No simple-history here; ValueChange logs edits."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "indicator"], name="datavalue_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}={self.value if self.value is not None else self.text}"
+
+
+class ValueChange(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="value_changes")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    old = models.TextField(blank=True)
+    new = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.old} -> {self.new}"
+
+
+class SubmissionEvent(models.Model):
+    class Transition(models.TextChoices):
+        SAVED = "saved", _("Lưu nháp")
+        SUBMITTED = "submitted", _("Nộp")
+        APPROVED = "approved", _("Duyệt")
+        RETURNED = "returned", _("Trả lại")
+        REOPENED = "reopened", _("Mở lại")
+        IMPORTED = "imported", _("Nhập dữ liệu")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    transition = models.CharField(max_length=10, choices=Transition.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.transition} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Aggregate(models.Model):
+    """Figures of (indicator, unit and its whole subtree, form, reporting period), maintained in the same
+    transaction as every status change. `approved` rows count approved submissions only; the others count
+    submitted and approved ones. Drafts and returned reports are never here."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10)
+    approved = models.BooleanField(default=False)
+    value_sum = models.DecimalField(max_digits=VALUE_DIGITS + 4, decimal_places=VALUE_PLACES, default=0)
+    value_count = models.IntegerField(default=0)
+    value_min = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True)
+    value_max = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "form", "period", "approved"], name="aggregate_key")
+        ]
+        indexes = [models.Index(fields=["unit", "indicator", "approved"], name="aggregate_unit_ind")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}@{self.unit_id} {self.period}"

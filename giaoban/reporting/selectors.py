@@ -1,0 +1,421 @@
+"""Reads: roll-ups from the maintained aggregates, completeness and timeliness, report lists.
+
+Roll-up rule for indicator I, unit U, window W (a period id):
+* buckets = for every form that holds I, the reporting periods composing W (periods.composed_of);
+  a bucket is identified by its end date, so the figures of two forms ending on the same day merge;
+* per bucket, the across-units value over U's subtree comes from one aggregate row:
+  sum -> sum, mean -> sum / count, max/min -> max/min;
+* across time, over the buckets that have figures: sum, mean, max, min, or last = the bucket value
+  of the latest bucket in W that has any figure (e.g. followers: the subtree's total in the last
+  week of the window that was reported; a unit that skipped that week is not carried forward);
+* a ratio is the roll-up of its numerator divided by that of its denominator (never a mean of ratios);
+* restated: each bucket also gets the predecessors' figures (through any number of reorganisations),
+  weighted by share, before the across-time step.
+Cost: a constant number of indexed queries whatever the number of units and values.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+
+from giaoban.core.access import Action, can, subtree_q
+from giaoban.core.errors import ServiceError
+from giaoban.orgs.models import OrgUnit, Succession
+
+from . import periods
+from .models import Aggregate, FormIndicator, Indicator, ReportForm, Submission
+
+MAX_GENERATIONS = 50
+PLACES = Decimal("0.0001")
+Agg = Indicator.Aggregation
+
+
+@dataclass
+class Rollup:
+    unit: OrgUnit
+    value: Decimal | None = None
+    expected: int = 0
+    reported: int = 0
+    on_time: int = 0
+    children: list[Rollup] = field(default_factory=list)
+
+    @property
+    def late(self) -> int:
+        return self.reported - self.on_time
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.reported, 0)
+
+
+@dataclass
+class _Bucket:
+    sum: Decimal = Decimal(0)
+    count: Decimal = Decimal(0)
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    def add(self, row: dict, weight: Decimal) -> None:
+        self.sum += row["value_sum"] * weight
+        self.count += row["value_count"] * weight
+        for name, better in (("min", min), ("max", max)):
+            v = row[f"value_{name}"]
+            if v is not None:
+                v = v * weight
+                cur = getattr(self, name)
+                setattr(self, name, v if cur is None else better(cur, v))
+
+    def value(self, aggregation: str) -> Decimal | None:
+        if aggregation == Agg.MEAN:
+            return self.sum / self.count if self.count else None
+        if aggregation == Agg.MAX:
+            return self.max
+        if aggregation == Agg.MIN:
+            return self.min
+        return self.sum
+
+
+def _over_time(values: list[Decimal], how: str) -> Decimal | None:
+    if not values:
+        return None
+    if how == Agg.LAST:
+        return values[-1]
+    if how == Agg.MEAN:
+        return sum(values) / len(values)
+    if how == Agg.MAX:
+        return max(values)
+    if how == Agg.MIN:
+        return min(values)
+    return sum(values)
+
+
+def _round(v: Decimal | None) -> Decimal | None:
+    if v is None:
+        return None
+    v = v.quantize(PLACES)
+    return v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize()
+
+
+def predecessors_of(unit_ids: list[int]) -> dict[int, dict[int, Decimal]]:
+    """For each unit, every predecessor through any number of reorganisations with its weight (product of
+    shares), one query per generation for all units together."""
+    result: dict[int, dict[int, Decimal]] = {u: {} for u in unit_ids}
+    frontier: dict[int, dict[int, Decimal]] = {u: {u: Decimal(1)} for u in unit_ids}
+    for _generation in range(MAX_GENERATIONS):
+        current = {pk for f in frontier.values() for pk in f}
+        if not current:
+            break
+        edges = defaultdict(list)
+        for pred, succ, share in Succession.objects.filter(successor_id__in=current).values_list(
+            "predecessor_id", "successor_id", "share"
+        ):
+            edges[succ].append((pred, share))
+        nxt: dict[int, dict[int, Decimal]] = {}
+        for target, units in frontier.items():
+            new: dict[int, Decimal] = defaultdict(Decimal)
+            for pk, weight in units.items():
+                for pred, share in edges.get(pk, ()):
+                    if pred != target and pred not in result[target]:
+                        new[pred] += weight * share
+            if new:
+                result[target].update(new)
+                nxt[target] = dict(new)
+        frontier = nxt
+    return result
+
+
+def window_of(period: str) -> periods.Period:
+    try:
+        return periods.parse_period(period)
+    except periods.PeriodError as exc:
+        raise ServiceError(str(exc), {"period": period}) from None
+
+
+def _forms_of(indicator_ids: list[int]) -> dict[int, tuple[ReportForm, set[int]]]:
+    """Forms (any version) holding the indicators: form id -> (form, indicator ids it holds)."""
+    found: dict[int, tuple[ReportForm, set[int]]] = {}
+    for item in FormIndicator.objects.filter(indicator_id__in=indicator_ids).select_related("version__form"):
+        form = item.version.form
+        found.setdefault(form.pk, (form, set()))[1].add(item.indicator_id)
+    return found
+
+
+def _buckets(forms, window: periods.Period) -> dict[int, list[tuple[str, date]]]:
+    """form id -> [(reporting period id, its end date)] composing the window."""
+    out: dict[int, list[tuple[str, date]]] = {}
+    for form_id, (form, _ids) in forms.items():
+        try:
+            composed = periods.composed_of(window, form.period_type, form.scheme)
+        except periods.PeriodError:
+            continue
+        out[form_id] = [(p.id, periods.cutoff(p, form.scheme)) for p in composed]
+    if forms and not out:
+        raise ServiceError(
+            f"Kỳ {window.id} không ghép được từ các kỳ báo cáo của biểu mẫu "
+            f"(window {window.id} cannot be composed of the forms' reporting periods)",
+            {"period": window.id},
+        )
+    return out
+
+
+def _completeness(
+    targets: list[OrgUnit], prefix_len: int, forms, buckets, approved_only: bool
+) -> dict[str, tuple[int, int, int]]:
+    """(expected, reported, on time) report counts by path prefix of length prefix_len, one query per form
+    for the expected units (valid at each period's end) and one for the reports."""
+    scope = Q()
+    for t in targets:
+        scope |= subtree_q("path", t.path)
+    result: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    statuses = [Submission.Status.APPROVED] if approved_only else list(Submission.COUNTED)
+    today = timezone.localdate()
+    for form_id, plist in buckets.items():
+        form = forms[form_id][0]
+        # A period that has not started yet cannot be reported, so no report is expected for it.
+        counts = {
+            f"p{i}": Count("pk", filter=Q(valid_from__lte=end) & (Q(valid_to__isnull=True) | Q(valid_to__gte=end)))
+            for i, (pid, end) in enumerate(plist)
+            if end >= form.active_from and periods.period_range(pid, form.scheme)[0] <= today
+        }
+        if counts:
+            rows = (
+                OrgUnit.objects.filter(scope, kind__in=form.unit_kinds)
+                .annotate(prefix=Substr("path", 1, prefix_len))
+                .order_by()
+                .values("prefix")
+                .annotate(**counts)
+            )
+            for row in rows:
+                result[row["prefix"]][0] += sum(row[k] for k in counts)
+        sub_scope = Q()
+        for t in targets:
+            sub_scope |= subtree_q("unit__path", t.path)
+        reports = (
+            Submission.objects.filter(
+                sub_scope, form_id=form_id, period__in=[p for p, _e in plist], status__in=statuses
+            )
+            .annotate(prefix=Substr("unit__path", 1, prefix_len))
+            .order_by()
+            .values("prefix")
+            .annotate(reported=Count("pk"), on_time=Count("pk", filter=Q(submitted_at__date__lte=F("deadline"))))
+        )
+        for row in reports:
+            result[row["prefix"]][1] += row["reported"]
+            result[row["prefix"]][2] += row["on_time"]
+    return {k: tuple(v) for k, v in result.items()}
+
+
+def rollup(
+    user,
+    indicator: Indicator,
+    unit: OrgUnit,
+    period: str,
+    by_child: bool = False,
+    approved_only: bool = False,
+    restated: bool = False,
+) -> Rollup:
+    """Value, expected/reported/on-time counts of `indicator` for `unit` over window `period`
+    (with `children` filled when by_child). Out of the user's scope: 404."""
+    if not can(user, Action.VIEW, unit.path):
+        raise Http404
+    if indicator.value_type == Indicator.ValueType.TEXT:
+        raise ServiceError(
+            "Chỉ tiêu văn bản không tổng hợp được (text indicators are not rolled up)", {"indicator": indicator.code}
+        )
+    window = window_of(period)
+    base = [indicator.numerator_id, indicator.denominator_id] if indicator.is_ratio else [indicator.pk]
+    base_aggs = (
+        {i.pk: (i.aggregation, i.time_aggregation) for i in Indicator.objects.filter(pk__in=base)}
+        if indicator.is_ratio
+        else {indicator.pk: (indicator.aggregation, indicator.time_aggregation)}
+    )
+    forms = _forms_of(base)
+    buckets = _buckets(forms, window)
+
+    total = Rollup(unit=unit)
+    targets = [total]
+    if by_child:
+        start, end = periods.period_range(
+            window, periods.CALENDAR if not forms else next(iter(forms.values()))[0].scheme
+        )
+        children = (
+            OrgUnit.objects.filter(parent=unit, valid_from__lte=end)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+            .vn_sorted()
+        )
+        total.children = [Rollup(unit=c) for c in children]
+        targets += total.children
+
+    weights: dict[int, dict[int, Decimal]] = {t.unit.pk: {t.unit.pk: Decimal(1)} for t in targets}
+    if restated:
+        for target_id, preds in predecessors_of(list(weights)).items():
+            weights[target_id].update(preds)
+
+    data: dict[int, list[dict]] = defaultdict(list)
+    if buckets:
+        q = Q()
+        for form_id, plist in buckets.items():
+            held = forms[form_id][1]
+            q |= Q(form_id=form_id, period__in=[p for p, _e in plist], indicator_id__in=held)
+        wanted = {pk for w in weights.values() for pk in w}
+        for row in Aggregate.objects.filter(q, unit_id__in=wanted, approved=approved_only, value_count__gt=0).values(
+            "indicator_id", "unit_id", "form_id", "period", "value_sum", "value_count", "value_min", "value_max"
+        ):
+            data[row["unit_id"]].append(row)
+    ends = {(form_id, pid): end for form_id, plist in buckets.items() for pid, end in plist}
+
+    for target in targets:
+        per_indicator: dict[int, dict[date, _Bucket]] = defaultdict(lambda: defaultdict(_Bucket))
+        for unit_id, weight in weights[target.unit.pk].items():
+            for row in data.get(unit_id, ()):
+                per_indicator[row["indicator_id"]][ends[(row["form_id"], row["period"])]].add(row, weight)
+        values: dict[int, Decimal | None] = {}
+        for ind_id, (across_units, across_time) in base_aggs.items():
+            series = [b.value(across_units) for _end, b in sorted(per_indicator[ind_id].items())]
+            values[ind_id] = _over_time([v for v in series if v is not None], across_time)
+        if indicator.is_ratio:
+            num, den = values[indicator.numerator_id], values[indicator.denominator_id]
+            value = None if num is None or not den else num / den
+            if value is not None and indicator.value_type == Indicator.ValueType.PERCENT:
+                value *= 100
+        else:
+            value = values[indicator.pk]
+        target.value = _round(value)
+
+    if buckets:
+        prefix_len = len(unit.path) + (OrgUnit.steplen if by_child else 0)
+        counts = _completeness([unit], prefix_len, forms, buckets, approved_only)
+        for target in targets:
+            if target is total:
+                continue
+            target.expected, target.reported, target.on_time = counts.get(target.unit.path, (0, 0, 0))
+        total.expected = sum(c[0] for c in counts.values())
+        total.reported = sum(c[1] for c in counts.values())
+        total.on_time = sum(c[2] for c in counts.values())
+    return total
+
+
+# --- Lists for pages and the API --------------------------------------------------------------------
+
+
+def submissions_for(user, action: str = Action.VIEW):
+    return Submission.objects.visible_to(user, action).select_related("unit", "form")
+
+
+def forms_for_unit(unit: OrgUnit) -> list[ReportForm]:
+    return [f for f in ReportForm.objects.all() if unit.kind in f.unit_kinds]
+
+
+def forms_below(unit: OrgUnit, today: date) -> list[tuple[ReportForm, list[str]]]:
+    """Forms reported by units below `unit`, each with its latest three periods (current first)."""
+    depth = OrgUnit.KIND_DEPTH.get(unit.kind, 0)
+    result = []
+    for form in ReportForm.objects.all():
+        if not any(OrgUnit.KIND_DEPTH.get(k, 0) > depth for k in form.unit_kinds):
+            continue
+        try:
+            p = periods.period_of(today, form.period_type, form.scheme)
+        except periods.PeriodError:  # 4th quarter: the latest nine-month period is this year's
+            p = periods.parse_period(f"{today.year}N9")
+        previous = periods.previous_period(p)
+        result.append((form, [p.id, previous.id, periods.previous_period(previous).id]))
+    return result
+
+
+@dataclass
+class PeriodRow:
+    form: ReportForm
+    period: str
+    start: date
+    end: date
+    deadline: date
+    submission: Submission | None
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else "missing"
+
+
+def unit_periods(unit: OrgUnit, today: date, count: int = 6) -> list[PeriodRow]:
+    """The unit's recent periods (current first) for every form it reports, with status and deadline."""
+    from .services import deadline_for
+
+    rows: list[PeriodRow] = []
+    anchor = min(today, unit.valid_to or today)
+    for form in forms_for_unit(unit):
+        try:
+            p = periods.period_of(anchor, form.period_type, form.scheme)
+        except periods.PeriodError:  # a date in the 4th quarter: the last nine-month period is this year's
+            p = periods.parse_period(f"{anchor.year}N9")
+        for _i in range(count):
+            start, end = periods.period_range(p, form.scheme)
+            if end < form.active_from or end < unit.valid_from:
+                break
+            if unit.is_valid_on(end):
+                rows.append(PeriodRow(form, p.id, start, end, deadline_for(form, p.id), None))
+            p = periods.previous_period(p)
+    subs = {
+        (s.form_id, s.period): s
+        for s in Submission.objects.filter(unit=unit, period__in={r.period for r in rows}).select_related("form")
+    }
+    for r in rows:
+        r.submission = subs.get((r.form.pk, r.period))
+    return rows
+
+
+@dataclass
+class UnitStatus:
+    unit: OrgUnit
+    submission: Submission | None
+    values: dict[int, Decimal | None] = field(default_factory=dict)
+
+    @property
+    def state(self) -> str:
+        if self.submission is None or self.submission.status in Submission.EDITABLE:
+            return "missing"
+        return "on_time" if self.submission.on_time else "late"
+
+
+def form_period_status(form: ReportForm, period: str, unit: OrgUnit, approved_only: bool = False):
+    """For the officer page: every unit below `unit` expected to report `form` for `period`, its report,
+    and the totals by child unit for each indicator of the form (from the aggregates), in 4 queries."""
+    from .services import current_version, version_indicators
+
+    end = periods.cutoff(period, form.scheme)
+    expected = list(
+        OrgUnit.objects.filter(subtree_q("path", unit.path), kind__in=form.unit_kinds)
+        .valid_on(end)
+        .select_related("parent")
+        .order_by("path")
+    )
+    subs = {
+        s.unit_id: s for s in Submission.objects.filter(subtree_q("unit__path", unit.path), form=form, period=period)
+    }
+    statuses = [UnitStatus(u, subs.get(u.pk)) for u in expected]
+    indicators = version_indicators(current_version(form))
+    children = list(
+        OrgUnit.objects.filter(Q(parent=unit) | Q(pk=unit.pk))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=periods.period_range(period, form.scheme)[0]))
+        .filter(valid_from__lte=end)
+        .order_by("path")
+    )
+    table = {c.pk: UnitStatus(c, None) for c in children}
+    by_id = {i.pk: i for i in indicators}
+    for row in Aggregate.objects.filter(
+        form=form, period=period, unit__in=children, approved=approved_only, value_count__gt=0
+    ).values("indicator_id", "unit_id", "value_sum", "value_count", "value_min", "value_max"):
+        ind = by_id.get(row["indicator_id"])
+        if ind is None:
+            continue
+        b = _Bucket()
+        b.add(row, Decimal(1))
+        table[row["unit_id"]].values[ind.pk] = _round(b.value(ind.aggregation))
+    return statuses, indicators, [table[c.pk] for c in children]

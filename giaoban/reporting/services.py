@@ -1,0 +1,743 @@
+"""Writes: indicators, forms and their versions, the submission workflow and data imports.
+
+Every status change maintains the aggregates in the same transaction (see aggregates.py). Editing is
+only possible in draft or returned reports, which are never in the aggregates; `version` is an
+optimistic lock bumped by every write, so two people editing the same draft never lose an edit silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giaoban.core.access import Action, can
+from giaoban.core.errors import Conflict, RowErrors, ServiceError
+from giaoban.core.formats import format_number, parse_number
+from giaoban.core.workdays import add_working_days
+from giaoban.orgs.models import OrgUnit
+
+from . import aggregates, periods
+from .models import (
+    DEFAULT_NARRATIVE_SECTIONS,
+    DataValue,
+    FormIndicator,
+    Indicator,
+    ReportForm,
+    ReportFormVersion,
+    Submission,
+    SubmissionEvent,
+    ValueChange,
+)
+
+Status = Submission.Status
+
+
+def _validation_message(exc: ValidationError) -> tuple[str, dict[str, Any]]:
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    first = next(iter(fields.values()))[0]
+    return first, {"fields": fields}
+
+
+def _full_clean(obj, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        message, extra = _validation_message(exc)
+        raise ServiceError(message, extra) from None
+
+
+# --- Indicators and forms ---------------------------------------------------------------------------
+
+INDICATOR_FIELDS = (
+    "name_vi",
+    "name_en",
+    "unit_of_measure",
+    "value_type",
+    "aggregation",
+    "time_aggregation",
+    "numerator",
+    "denominator",
+    "min_value",
+    "max_value",
+    "required",
+)
+
+
+@transaction.atomic
+def indicator_create(*, code: str, name_vi: str, **fields: Any) -> Indicator:
+    unknown = set(fields) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(unknown)))
+    if Indicator.objects.filter(code=code).exists():
+        raise ServiceError(
+            _("Mã chỉ tiêu '%s' đã có (indicator code already exists)") % code, {"fields": {"code": code}}
+        )
+    indicator = Indicator(code=code, name_vi=name_vi, **fields)
+    _full_clean(indicator)
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, **fields: Any) -> Indicator:
+    unknown = set(fields) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(unknown)))
+    if ("aggregation" in fields or "value_type" in fields) and DataValue.objects.filter(indicator=indicator).exists():
+        if (
+            fields.get("aggregation", indicator.aggregation) != indicator.aggregation
+            or fields.get("value_type", indicator.value_type) != indicator.value_type
+        ):
+            raise ServiceError(
+                _(
+                    "Chỉ tiêu đã có số liệu, không đổi được kiểu hoặc cách tổng hợp "
+                    "(the indicator has figures; its type and aggregation are fixed)."
+                )
+            )
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    _full_clean(indicator)
+    indicator.save(update_fields=list(fields) or None)
+    return indicator
+
+
+def _check_sections(sections: Any) -> list[dict[str, str]]:
+    ok = isinstance(sections, list) and all(
+        isinstance(s, dict) and isinstance(s.get("key"), str) and s["key"] and isinstance(s.get("title"), str)
+        for s in sections
+    )
+    if not ok or len({s["key"] for s in sections}) != len(sections):
+        raise ServiceError(
+            _(
+                "Phần thuyết minh phải là danh sách {key, title} với key không trùng "
+                "(narrative_sections must be a list of {key, title} with distinct keys)."
+            )
+        )
+    return [{"key": s["key"], "title": s["title"]} for s in sections]
+
+
+def _new_version(form: ReportForm, number: int, indicators: list[Indicator], sections) -> ReportFormVersion:
+    if not indicators:
+        raise ServiceError(_("Biểu mẫu cần ít nhất một chỉ tiêu (a form needs at least one indicator)."))
+    if len({i.pk for i in indicators}) != len(indicators):
+        raise ServiceError(_("Chỉ tiêu bị lặp trong biểu mẫu (an indicator is listed twice)."))
+    if any(i.is_ratio for i in indicators):
+        raise ServiceError(
+            _(
+                "Chỉ tiêu tỷ số được tính, không nhập; hãy đưa tử số và mẫu số vào biểu "
+                "(ratio indicators are computed, not entered: put their numerator and denominator in the form)."
+            )
+        )
+    version = ReportFormVersion.objects.create(form=form, number=number, narrative_sections=sections)
+    FormIndicator.objects.bulk_create(
+        FormIndicator(version=version, indicator=ind, position=i) for i, ind in enumerate(indicators, 1)
+    )
+    return version
+
+
+@transaction.atomic
+def reportform_create(
+    *,
+    code: str,
+    name: str,
+    period_type: str,
+    scheme: str,
+    deadline_working_days: int,
+    unit_kinds: list[str],
+    active_from: date,
+    indicators: list[Indicator],
+    narrative_sections: list[dict[str, str]] | None = None,
+) -> ReportForm:
+    if ReportForm.objects.filter(code=code).exists():
+        raise ServiceError(_("Mã biểu mẫu '%s' đã có (form code already exists)") % code, {"fields": {"code": code}})
+    form = ReportForm(
+        code=code,
+        name=name,
+        period_type=period_type,
+        scheme=scheme,
+        deadline_working_days=deadline_working_days,
+        unit_kinds=unit_kinds,
+        active_from=active_from,
+    )
+    _full_clean(form)
+    form.save()
+    sections = _check_sections(DEFAULT_NARRATIVE_SECTIONS if narrative_sections is None else narrative_sections)
+    _new_version(form, 1, indicators, sections)
+    return form
+
+
+def current_version(form: ReportForm) -> ReportFormVersion:
+    return form.versions.order_by("-number").first()
+
+
+@transaction.atomic
+def reportform_update(
+    *,
+    form: ReportForm,
+    indicators: list[Indicator] | None = None,
+    narrative_sections: list[dict[str, str]] | None = None,
+    **fields: Any,
+) -> ReportForm:
+    """Change a form. Adding or retiring an indicator, or changing the sections, makes a new version;
+    submissions already made keep theirs."""
+    allowed = {"name", "deadline_working_days", "unit_kinds", "active_from", "period_type", "scheme"}
+    if set(fields) - allowed:
+        raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(set(fields) - allowed)))
+    if {"period_type", "scheme"} & set(fields) and form.submissions.exists():
+        if (
+            fields.get("period_type", form.period_type) != form.period_type
+            or fields.get("scheme", form.scheme) != form.scheme
+        ):
+            raise ServiceError(
+                _(
+                    "Biểu mẫu đã có báo cáo, không đổi được loại kỳ hoặc chế độ kỳ "
+                    "(the form has submissions; its period type and scheme are fixed)."
+                )
+            )
+    for name, value in fields.items():
+        setattr(form, name, value)
+    _full_clean(form)
+    if fields:
+        form.save(update_fields=list(fields))
+    latest = current_version(form)
+    old_ids = list(latest.items.values_list("indicator_id", flat=True))
+    new_inds = indicators if indicators is not None else None
+    sections = _check_sections(narrative_sections) if narrative_sections is not None else latest.narrative_sections
+    if (new_inds is not None and [i.pk for i in new_inds] != old_ids) or sections != latest.narrative_sections:
+        if new_inds is None:
+            new_inds = list(Indicator.objects.filter(pk__in=old_ids))
+            new_inds.sort(key=lambda i: old_ids.index(i.pk))
+        _new_version(form, latest.number + 1, new_inds, sections)
+    return form
+
+
+# --- Submissions ------------------------------------------------------------------------------------
+
+
+def deadline_for(form: ReportForm, period: str) -> date:
+    return add_working_days(periods.cutoff(period, form.scheme), form.deadline_working_days)
+
+
+def applies_to(form: ReportForm, unit: OrgUnit, period: str) -> str | None:
+    """Why `unit` cannot report `form` for `period`, or None when it can."""
+    try:
+        p = periods.parse_period(period)
+    except periods.PeriodError as exc:
+        return str(exc)
+    if p.type != form.period_type:
+        return _("Kỳ %(p)s không phải kỳ %(t)s của biểu mẫu (period %(p)s is not a %(t)s period)") % {
+            "p": p.id,
+            "t": form.period_type,
+        }
+    if unit.kind not in form.unit_kinds:
+        return _("Biểu mẫu này không áp dụng cho cấp %(k)s (this form is not reported by %(k)s units)") % {
+            "k": unit.kind
+        }
+    end = periods.cutoff(p, form.scheme)
+    if not unit.is_valid_on(end):
+        return _("Đơn vị không còn hiệu lực vào cuối kỳ %(p)s (the unit is not valid at the end of %(p)s)") % {
+            "p": p.id
+        }
+    if end < form.active_from:
+        return _("Biểu mẫu chỉ áp dụng từ %(d)s (the form applies from %(d)s)") % {
+            "d": form.active_from.strftime("%d/%m/%Y")
+        }
+    if periods.period_range(p, form.scheme)[0] > timezone.localdate():
+        return _("Kỳ %(p)s chưa bắt đầu (period %(p)s has not started)") % {"p": p.id}
+    return None
+
+
+@transaction.atomic
+def submission_open(*, unit: OrgUnit, form: ReportForm, period: str, actor=None) -> Submission:
+    """The report of `unit` for `form` and `period`, created as an empty draft the first time."""
+    problem = applies_to(form, unit, period)
+    if problem:
+        raise ServiceError(problem)
+    pid = periods.parse_period(period).id
+    submission, _created = Submission.objects.get_or_create(
+        unit=unit,
+        form=form,
+        period=pid,
+        defaults={"form_version": current_version(form), "deadline": deadline_for(form, pid)},
+    )
+    return submission
+
+
+def canonical(value: Decimal | None, text: str = "") -> str:
+    if value is None:
+        return text
+    return format(value.normalize(), "f")
+
+
+def parse_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str]:
+    """(value, text) of what a user typed for the indicator; ("", None) is no figure. ValueError says why."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, ""
+    if indicator.value_type == Indicator.ValueType.TEXT:
+        if not isinstance(raw, str):
+            raw = str(raw)
+        if len(raw) > 5000:
+            raise ValueError(_("Quá dài, tối đa 5.000 ký tự (too long, 5,000 characters at most)"))
+        return None, raw.strip()
+    if isinstance(raw, bool):
+        raise ValueError(_("Không phải là số: '%s' (not a number)") % raw)
+    if isinstance(raw, int | Decimal):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        value = Decimal(repr(raw))
+    else:
+        value = parse_number(str(raw))  # raises a bilingual ValueError
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 15:
+        raise ValueError(_("Số quá lớn (number too large)"))
+    if indicator.value_type == Indicator.ValueType.INTEGER and value != value.to_integral_value():
+        raise ValueError(_("Phải là số nguyên (must be a whole number)"))
+    if value != value.quantize(Decimal("0.0001")):
+        raise ValueError(_("Tối đa 4 chữ số thập phân (at most 4 decimal places)"))
+    if indicator.min_value is not None and value < indicator.min_value:
+        raise ValueError(
+            _("Không được nhỏ hơn %(m)s (must be at least %(m)s)") % {"m": format_number(indicator.min_value)}
+        )
+    if indicator.max_value is not None and value > indicator.max_value:
+        raise ValueError(
+            _("Không được lớn hơn %(m)s (must be at most %(m)s)") % {"m": format_number(indicator.max_value)}
+        )
+    return value, ""
+
+
+def version_indicators(version: ReportFormVersion) -> list[Indicator]:
+    """The version's indicators in order (a version's list never changes once made, so the instance keeps it)."""
+    cached = getattr(version, "_indicators", None)
+    if cached is None:
+        cached = [item.indicator for item in version.items.select_related("indicator").order_by("position")]
+        version._indicators = cached
+    return cached
+
+
+def _parse_values(indicators: list[Indicator], values: Mapping[str, Any]) -> dict[Indicator, tuple]:
+    by_code = {i.code: i for i in indicators}
+    errors: dict[str, str] = {}
+    parsed: dict[Indicator, tuple] = {}
+    for code, raw in values.items():
+        indicator = by_code.get(code)
+        if indicator is None:
+            errors[code] = _("Chỉ tiêu không có trong biểu mẫu (indicator not in this form)")
+            continue
+        try:
+            parsed[indicator] = parse_value(indicator, raw)
+        except (ValueError, InvalidOperation) as exc:
+            errors[code] = str(exc)
+    if errors:
+        raise ServiceError(
+            _("Có %(n)d ô nhập chưa đúng; chưa lưu gì (%(n)d fields are invalid; nothing was saved).")
+            % {"n": len(errors)},
+            {"fields": errors},
+        )
+    return parsed
+
+
+def _write_values(submission: Submission, parsed: dict[Indicator, tuple], actor, at: datetime) -> int:
+    """Apply parsed figures (None/"" deletes one) and log each change. Returns the number changed."""
+    existing = {dv.indicator_id: dv for dv in DataValue.objects.filter(submission=submission)}
+    create, update, delete, log = [], [], [], []
+    for indicator, (value, text) in parsed.items():
+        dv = existing.get(indicator.pk)
+        old = canonical(dv.value, dv.text) if dv else ""
+        new = canonical(value, text)
+        if old == new:
+            continue
+        log.append(ValueChange(submission=submission, indicator=indicator, old=old, new=new, actor=actor, at=at))
+        if not new:
+            delete.append(dv.pk)
+        elif dv is None:
+            create.append(DataValue(submission=submission, indicator=indicator, value=value, text=text))
+        else:
+            dv.value, dv.text = value, text
+            update.append(dv)
+    DataValue.objects.bulk_create(create)
+    if update:
+        DataValue.objects.bulk_update(update, ["value", "text"])
+    if delete:
+        DataValue.objects.filter(pk__in=delete).delete()
+    ValueChange.objects.bulk_create(log)
+    return len(log)
+
+
+def _clean_narrative(submission: Submission, narrative: Mapping[str, Any]) -> dict[str, str]:
+    keys = [s["key"] for s in submission.form_version.narrative_sections]
+    unknown = [k for k in narrative if k not in keys]
+    if unknown:
+        raise ServiceError(
+            _("Phần thuyết minh không có trong biểu mẫu (unknown narrative sections): %s") % ", ".join(unknown),
+            {"fields": {k: _("không có trong biểu mẫu (not in this form)") for k in unknown}},
+        )
+    merged = dict(submission.narrative)
+    for key, text in narrative.items():
+        text = "" if text is None else str(text)
+        if len(text) > 20000:
+            raise ServiceError(
+                _("Thuyết minh quá dài (narrative too long)"), {"fields": {key: _("quá dài (too long)")}}
+            )
+        merged[key] = text.strip()
+    return merged
+
+
+def current_values(submission: Submission) -> dict[str, str]:
+    """The saved figures by indicator code, in Vietnamese format, for the page and for conflicts."""
+    return {
+        code: (format_number(value) if value is not None else text)
+        for code, value, text in DataValue.objects.filter(submission=submission).values_list(
+            "indicator__code", "value", "text"
+        )
+    }
+
+
+def _lock(submission: Submission, expected_version: int | None) -> Submission:
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    for name in ("unit", "form", "form_version"):
+        # Reuse what the caller already loaded (those rows do not change under a report) to spare joins.
+        descriptor = getattr(Submission, name)
+        if descriptor.is_cached(submission) and getattr(submission, f"{name}_id") == getattr(locked, f"{name}_id"):
+            descriptor.field.set_cached_value(locked, getattr(submission, name))
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise Conflict(
+            _(
+                "Báo cáo vừa được người khác lưu (phiên bản %(v)d); số liệu bạn nhập chưa được lưu, hãy so sánh và lưu lại "
+                "(someone else saved this report meanwhile (version %(v)d); your input was not saved: compare and save again)."
+            )
+            % {"v": locked.version},
+            {
+                "version": locked.version,
+                "status": locked.status,
+                "values": current_values(locked),
+                "narrative": locked.narrative,
+            },
+        )
+    return locked
+
+
+def _bump(submission: Submission, *fields: str) -> None:
+    submission.version += 1
+    submission.save(update_fields=["version", *fields])
+
+
+def _event(submission, transition, actor, at, reason=""):
+    SubmissionEvent.objects.create(submission=submission, transition=transition, actor=actor, at=at, reason=reason)
+
+
+def _require_editable(submission: Submission) -> None:
+    if not submission.is_editable:
+        if submission.status == Status.APPROVED:
+            msg = _("Báo cáo đã được duyệt và bị khóa; cần người duyệt mở lại (approved and locked until reopened).")
+        else:
+            msg = _("Báo cáo đã nộp; chỉ sửa được khi bị trả lại (submitted: it can be edited only once returned).")
+        raise ServiceError(msg, {"status": submission.status})
+
+
+@transaction.atomic
+def submission_save_draft(
+    *,
+    submission: Submission,
+    values: Mapping[str, Any],
+    narrative: Mapping[str, Any] | None = None,
+    expected_version: int | None,
+    actor=None,
+    at: datetime | None = None,
+) -> Submission:
+    at = at or timezone.now()
+    s = _lock(submission, expected_version)
+    _require_editable(s)
+    parsed = _parse_values(version_indicators(s.form_version), values)
+    new_narrative = _clean_narrative(s, narrative or {})
+    _write_values(s, parsed, actor, at)
+    s.narrative = new_narrative
+    _bump(s, "narrative")
+    _event(s, SubmissionEvent.Transition.SAVED, actor, at)
+    return s
+
+
+def _missing_required(s: Submission, indicators: list[Indicator]) -> list[str]:
+    required = [i for i in indicators if i.required]
+    if not required:
+        return []
+    have = set(DataValue.objects.filter(submission=s).values_list("indicator_id", flat=True))
+    return [i.code for i in required if i.pk not in have]
+
+
+@transaction.atomic
+def submission_submit(
+    *,
+    submission: Submission,
+    actor=None,
+    expected_version: int | None = None,
+    values: Mapping[str, Any] | None = None,
+    narrative: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Submission:
+    """Submit (saving `values`/`narrative` first if given): its figures join every ancestor's totals now."""
+    at = at or timezone.now()
+    s = _lock(submission, expected_version)
+    _require_editable(s)
+    indicators = version_indicators(s.form_version)
+    if values is not None:
+        _write_values(s, _parse_values(indicators, values), actor, at)
+    if narrative is not None:
+        s.narrative = _clean_narrative(s, narrative)
+    missing = _missing_required(s, indicators)
+    if missing:
+        raise ServiceError(
+            _("Còn thiếu chỉ tiêu bắt buộc; chưa nộp (required figures missing; not submitted): %s")
+            % ", ".join(missing),
+            {"fields": {code: _("Bắt buộc nhập (required)") for code in missing}},
+        )
+    s.status, s.submitted_at, s.submitted_by, s.return_reason = Status.SUBMITTED, at, actor, ""
+    _bump(s, "status", "submitted_at", "submitted_by", "return_reason", "narrative")
+    aggregates.apply(s, sign=1, approved=False)
+    _event(s, SubmissionEvent.Transition.SUBMITTED, actor, at)
+    return s
+
+
+def _require_status(s: Submission, status: str, action: str) -> None:
+    if s.status != status:
+        raise ServiceError(
+            _("Không thể %(a)s báo cáo đang ở trạng thái '%(s)s' (cannot %(a_en)s a report that is %(s_en)s).")
+            % {"a": action, "s": s.get_status_display(), "a_en": _ACTION_EN.get(action, action), "s_en": s.status},
+            {"status": s.status},
+        )
+
+
+_ACTION_EN = {"duyệt": "approve", "trả lại": "return", "mở lại": "reopen"}
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Cần ghi lý do (a reason is required)."), {"fields": {"reason": _("Bắt buộc (required)")}})
+    return reason
+
+
+@transaction.atomic
+def submission_approve(
+    *, submission: Submission, actor=None, expected_version: int | None = None, at: datetime | None = None
+) -> Submission:
+    at = at or timezone.now()
+    s = _lock(submission, expected_version)
+    _require_status(s, Status.SUBMITTED, "duyệt")
+    s.status, s.approved_at, s.approved_by = Status.APPROVED, at, actor
+    _bump(s, "status", "approved_at", "approved_by")
+    aggregates.apply(s, sign=1, approved=True)
+    _event(s, SubmissionEvent.Transition.APPROVED, actor, at)
+    return s
+
+
+@transaction.atomic
+def submission_return(
+    *, submission: Submission, actor=None, reason: str, expected_version: int | None = None, at: datetime | None = None
+) -> Submission:
+    at = at or timezone.now()
+    reason = _require_reason(reason)
+    s = _lock(submission, expected_version)
+    _require_status(s, Status.SUBMITTED, "trả lại")
+    aggregates.apply(s, sign=-1, approved=False)
+    s.status, s.return_reason = Status.RETURNED, reason
+    _bump(s, "status", "return_reason")
+    _event(s, SubmissionEvent.Transition.RETURNED, actor, at, reason)
+    return s
+
+
+@transaction.atomic
+def submission_reopen(
+    *, submission: Submission, actor=None, reason: str, expected_version: int | None = None, at: datetime | None = None
+) -> Submission:
+    """Unlock an approved report: it leaves the totals and goes back to its unit as returned."""
+    at = at or timezone.now()
+    reason = _require_reason(reason)
+    s = _lock(submission, expected_version)
+    _require_status(s, Status.APPROVED, "mở lại")
+    aggregates.apply(s, sign=-1, approved=True)
+    aggregates.apply(s, sign=-1, approved=False)
+    s.status, s.return_reason, s.approved_at, s.approved_by = Status.RETURNED, reason, None, None
+    _bump(s, "status", "return_reason", "approved_at", "approved_by")
+    _event(s, SubmissionEvent.Transition.REOPENED, actor, at, reason)
+    return s
+
+
+# --- Imports ----------------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("unit", "form", "period", "indicator", "value")
+
+
+@dataclass
+class ImportResult:
+    submissions: int
+    values: int
+
+
+@transaction.atomic
+def datavalues_import(
+    *, rows: Iterable[tuple[int, Mapping[str, Any]]], actor=None, draft: bool = False, at: datetime | None = None
+) -> ImportResult:
+    """Import figures given as (row number, {unit, form, period, indicator, value}) with codes and period
+    ids. All or nothing: every bad row is listed (ImportRejected) and nothing is written. Figures land
+    as submitted (their reports are submitted, joining the totals), or as drafts with draft=True."""
+    at = at or timezone.now()
+    rows = list(rows)
+    errors = RowErrors()
+    if not rows:
+        raise ServiceError(_("Không có dòng dữ liệu nào (no data rows)"))
+
+    def cell(row: Mapping[str, Any], column: str) -> str:
+        v = row.get(column)
+        return "" if v is None else str(v).strip()
+
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in={cell(r, "unit") for _, r in rows})}
+    forms = {f.code: f for f in ReportForm.objects.filter(code__in={cell(r, "form") for _, r in rows})}
+    versions = {f.pk: current_version(f) for f in forms.values()}
+    items = {}
+    for item in FormIndicator.objects.filter(version__in=[v.pk for v in versions.values()]).select_related("indicator"):
+        items[(item.version_id, item.indicator.code)] = item.indicator
+
+    keys: dict[tuple, list[tuple[int, Indicator, tuple]]] = {}
+    seen: set[tuple] = set()
+    for rownum, row in rows:
+        if not isinstance(row, Mapping):
+            errors.add(rownum, None, _("Dòng phải là một đối tượng (each row must be an object)"))
+            continue
+        bad = False
+        for column in IMPORT_COLUMNS:
+            if column != "value" and not cell(row, column):
+                errors.add(rownum, column, _("Thiếu giá trị (missing)"))
+                bad = True
+        if bad:
+            continue
+        unit = units.get(cell(row, "unit"))
+        form = forms.get(cell(row, "form"))
+        if unit is None or (actor is not None and not can(actor, Action.ENTER, unit.path)):
+            # Unknown and out-of-scope units get the same answer: nothing is confirmed to exist.
+            errors.add(
+                rownum,
+                "unit",
+                _("Không tìm thấy đơn vị '%s' trong phạm vi của bạn (unit not found in your scope)")
+                % cell(row, "unit"),
+            )
+            bad = True
+        if form is None:
+            errors.add(rownum, "form", _("Không tìm thấy biểu mẫu '%s' (form not found)") % cell(row, "form"))
+            bad = True
+        if bad:
+            continue
+        problem = applies_to(form, unit, cell(row, "period"))
+        if problem:
+            errors.add(rownum, "period", problem)
+            continue
+        period = periods.parse_period(cell(row, "period")).id
+        indicator = items.get((versions[form.pk].pk, cell(row, "indicator")))
+        if indicator is None:
+            errors.add(
+                rownum,
+                "indicator",
+                _("Chỉ tiêu '%s' không có trong biểu mẫu (indicator not in the form)") % cell(row, "indicator"),
+            )
+            continue
+        try:
+            parsed = parse_value(indicator, row.get("value"))
+        except (ValueError, InvalidOperation) as exc:
+            errors.add(rownum, "value", str(exc))
+            continue
+        key = (unit.pk, form.pk, period)
+        if (key, indicator.pk) in seen:
+            errors.add(rownum, "indicator", _("Trùng dòng khác cùng đơn vị, kỳ, chỉ tiêu (duplicate row)"))
+            continue
+        seen.add((key, indicator.pk))
+        keys.setdefault(key, []).append((rownum, indicator, parsed))
+
+    existing: dict[tuple, Submission] = {}
+    if keys:
+        from django.db.models import Q
+
+        q = Q()
+        for unit_id, form_id, period in keys:
+            q |= Q(unit_id=unit_id, form_id=form_id, period=period)
+        for s in Submission.objects.select_for_update().filter(q).select_related("unit", "form", "form_version"):
+            existing[(s.unit_id, s.form_id, s.period)] = s
+    for key, entries in keys.items():
+        s = existing.get(key)
+        first_row = entries[0][0]
+        if s is not None and s.status == Status.APPROVED:
+            errors.add(first_row, "period", _("Báo cáo đã duyệt và bị khóa (the report is approved and locked)"))
+        elif s is not None and s.status == Status.SUBMITTED and draft:
+            errors.add(
+                first_row, "period", _("Báo cáo đã nộp, không lưu nháp được (already submitted; cannot save as draft)")
+            )
+        elif s is not None and s.form_version_id != versions[key[1]].pk:
+            allowed = {i.pk for i in version_indicators(s.form_version)}
+            for rownum, indicator, _parsed in entries:
+                if indicator.pk not in allowed:
+                    errors.add(
+                        rownum,
+                        "indicator",
+                        _(
+                            "Chỉ tiêu không có trong phiên bản biểu mẫu của báo cáo này (indicator not in this report's form version)"
+                        ),
+                    )
+    if not draft:
+        have: dict[tuple, set[int]] = {}
+        for (unit_id, form_id, period), s in existing.items():
+            have[(unit_id, form_id, period)] = set(
+                DataValue.objects.filter(submission=s).values_list("indicator_id", flat=True)
+            )
+        for key, entries in keys.items():
+            given = have.get(key, set()) | {ind.pk for _r, ind, (v, t) in entries if v is not None or t}
+            s = existing.get(key)
+            version = s.form_version if s else versions[key[1]]
+            for ind in version_indicators(version):
+                if ind.required and ind.pk not in given:
+                    errors.add(
+                        entries[0][0],
+                        "indicator",
+                        _("Thiếu chỉ tiêu bắt buộc %s (required indicator missing)") % ind.code,
+                    )
+    errors.raise_if_any(
+        _("Dữ liệu nhập bị từ chối: %(n)d lỗi, chưa ghi gì (import rejected: %(n)d errors, nothing was written)")
+        % {"n": len(errors.items)}
+    )
+
+    n_values = 0
+    unit_by_pk = {u.pk: u for u in units.values()}
+    form_by_pk = {f.pk: f for f in forms.values()}
+    for key, entries in keys.items():
+        s = existing.get(key)
+        if s is None:
+            s = Submission.objects.create(
+                unit=unit_by_pk[key[0]],
+                form=form_by_pk[key[1]],
+                period=key[2],
+                form_version=versions[key[1]],
+                deadline=deadline_for(form_by_pk[key[1]], key[2]),
+            )
+        was_counted = s.status == Status.SUBMITTED
+        if was_counted:
+            aggregates.apply(s, sign=-1, approved=False)
+        n_values += _write_values(s, {ind: parsed for _r, ind, parsed in entries}, actor, at)
+        fields = []
+        if not draft:
+            s.status, s.submitted_at, s.submitted_by, s.return_reason = Status.SUBMITTED, at, actor, ""
+            fields = ["status", "submitted_at", "submitted_by", "return_reason"]
+        _bump(s, *fields)
+        if not draft:
+            aggregates.apply(s, sign=1, approved=False)
+        _event(
+            s,
+            SubmissionEvent.Transition.IMPORTED if draft else SubmissionEvent.Transition.SUBMITTED,
+            actor,
+            at,
+            _("nhập dữ liệu (import)"),
+        )
+    return ImportResult(submissions=len(keys), values=n_values)

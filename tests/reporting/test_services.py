@@ -1,0 +1,303 @@
+"""The submission workflow, its locks and logs, per-field validation, form versions and imports."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from giaoban.core.errors import Conflict, ImportRejected, ServiceError
+from giaoban.reporting import services
+from giaoban.reporting.models import Aggregate, DataValue, Submission, SubmissionEvent, ValueChange
+
+from .helpers import at
+
+
+def values_of(s):
+    return dict(DataValue.objects.filter(submission=s).values_list("indicator__code", "value"))
+
+
+def test_it_walks_draft_submit_return_resubmit_approve_reopen_and_logs_every_step(tree, catalog, make_user):
+    secretary, approver = make_user("secretary", tree.c1), make_user("approver", tree.d1)
+    s = services.submission_open(unit=tree.c1, form=catalog.weekly, period="2025w10")
+    assert (s.period, s.status, s.deadline) == ("2025W10", "draft", date(2025, 3, 11))
+    s = services.submission_save_draft(submission=s, values={"POSTS": "12"}, expected_version=1, actor=secretary)
+    s = services.submission_submit(submission=s, actor=secretary, values={"POSTS": "15"}, expected_version=2)
+    s = services.submission_return(submission=s, actor=approver, reason="Thiếu số liệu fanpage")
+    assert (s.status, s.return_reason) == ("returned", "Thiếu số liệu fanpage")
+    s = services.submission_submit(submission=s, actor=secretary, values={"POSTS": "16", "FOLLOWERS": "1.200"})
+    s = services.submission_approve(submission=s, actor=approver)
+    assert s.status == "approved" and s.approved_by == approver
+    with pytest.raises(ServiceError, match="approved and locked"):
+        services.submission_save_draft(submission=s, values={"POSTS": "1"}, expected_version=s.version, actor=secretary)
+    with pytest.raises(ServiceError, match="reason is required"):
+        services.submission_reopen(submission=s, actor=approver, reason="  ")
+    s = services.submission_reopen(submission=s, actor=approver, reason="Đơn vị xin sửa")
+    assert s.status == "returned"
+    s = services.submission_save_draft(
+        submission=s, values={"POSTS": "17"}, expected_version=s.version, actor=secretary
+    )
+    assert values_of(s) == {"POSTS": Decimal(17), "FOLLOWERS": Decimal(1200)}
+    assert [(e.transition, e.actor, e.reason) for e in SubmissionEvent.objects.filter(submission=s)] == [
+        ("saved", secretary, ""),
+        ("submitted", secretary, ""),
+        ("returned", approver, "Thiếu số liệu fanpage"),
+        ("submitted", secretary, ""),
+        ("approved", approver, ""),
+        ("reopened", approver, "Đơn vị xin sửa"),
+        ("saved", secretary, ""),
+    ]
+    assert [(c.indicator.code, c.old, c.new, c.actor) for c in ValueChange.objects.filter(submission=s)] == [
+        ("POSTS", "", "12", secretary),
+        ("POSTS", "12", "15", secretary),
+        ("POSTS", "15", "16", secretary),
+        ("FOLLOWERS", "", "1200", secretary),
+        ("POSTS", "16", "17", secretary),
+    ]
+    assert s.history.count() >= 7
+    # Reopened: out of both the live and the approved-only totals.
+    assert set(Aggregate.objects.values_list("value_count", flat=True)) == {0}
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "says"),
+    [
+        ("approve", "draft", "cannot approve"),
+        ("return", "draft", "cannot return"),
+        ("return", "approved", "cannot return"),
+        ("reopen", "submitted", "cannot reopen"),
+        ("submit", "submitted", "can be edited only once returned"),
+        ("submit", "approved", "approved and locked"),
+    ],
+)
+def test_it_refuses_a_transition_from_the_wrong_state(tree, catalog, report, action, status, says):
+    s = report(tree.c1, catalog.weekly, "2025W10", {"POSTS": 1}, status=status)
+    before = (s.version, Aggregate.objects.filter(value_count__gt=0).count())
+    call = {
+        "approve": lambda: services.submission_approve(submission=s),
+        "return": lambda: services.submission_return(submission=s, reason="x"),
+        "reopen": lambda: services.submission_reopen(submission=s, reason="x"),
+        "submit": lambda: services.submission_submit(submission=s),
+    }[action]
+    with pytest.raises(ServiceError, match=says):
+        call()
+    s.refresh_from_db()
+    assert (s.version, Aggregate.objects.filter(value_count__gt=0).count()) == before
+
+
+def test_it_never_loses_an_edit_when_two_people_save_the_same_draft(tree, catalog, make_user):
+    a, b = make_user("secretary", tree.c1), make_user("secretary", tree.c1)
+    s = services.submission_open(unit=tree.c1, form=catalog.weekly, period="2025W10")
+    opened_by_a = opened_by_b = s.version
+    services.submission_save_draft(submission=s, values={"POSTS": "56.000"}, expected_version=opened_by_a, actor=a)
+    with pytest.raises(Conflict) as exc:
+        services.submission_save_draft(submission=s, values={"POSTS": "7"}, expected_version=opened_by_b, actor=b)
+    assert "someone else saved this report" in exc.value.message
+    assert exc.value.status == 409
+    assert exc.value.extra["values"] == {"POSTS": "56.000"} and exc.value.extra["version"] == 2
+    assert values_of(s) == {"POSTS": Decimal(56000)}
+    assert ValueChange.objects.filter(actor=b).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "typed", "stored"),
+    [
+        ("POSTS", "56.000", 56000),
+        ("POSTS", "56000", 56000),
+        ("POSTS", " 1.234 ", 1234),
+        ("RATE", "5,6", Decimal("5.6")),
+    ],
+)
+def test_it_accepts_vietnamese_number_formats(tree, catalog, code, typed, stored):
+    s = services.submission_open(unit=tree.c1, form=catalog.weekly, period="2025W10")
+    s = services.submission_save_draft(submission=s, values={code: typed}, expected_version=1)
+    assert values_of(s) == {code: Decimal(stored)}
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "says"),
+    [
+        ({"POSTS": "abc"}, "POSTS", "not a number"),
+        ({"POSTS": "5,6"}, "POSTS", "whole number"),
+        ({"POSTS": "12.5"}, "POSTS", "not a number"),
+        ({"RATE": "101"}, "RATE", "at most 100"),
+        ({"RATE": "-1"}, "RATE", "at least 0"),
+        ({"SHARE": "5"}, "SHARE", "not in this form"),
+        ({"UNKNOWN": "5"}, "UNKNOWN", "not in this form"),
+    ],
+)
+def test_it_rejects_bad_input_field_by_field_and_writes_nothing(tree, catalog, values, field, says):
+    s = services.submission_open(unit=tree.c1, form=catalog.weekly, period="2025W10")
+    with pytest.raises(ServiceError) as exc:
+        services.submission_save_draft(submission=s, values={"FOLLOWERS": "10", **values}, expected_version=1)
+    assert says in exc.value.extra["fields"][field]
+    assert "nothing was saved" in exc.value.message
+    s.refresh_from_db()
+    assert (s.version, DataValue.objects.count(), ValueChange.objects.count()) == (1, 0, 0)
+
+
+def test_it_refuses_to_submit_without_required_figures(tree, catalog):
+    s = services.submission_open(unit=tree.c1, form=catalog.weekly, period="2025W10")
+    with pytest.raises(ServiceError, match="required figures missing") as exc:
+        services.submission_submit(submission=s, values={"FOLLOWERS": "10"})
+    assert exc.value.extra["fields"] == {"POSTS": "Bắt buộc nhập (required)"}
+    s.refresh_from_db()
+    assert (s.status, DataValue.objects.count()) == ("draft", 0)
+
+
+@pytest.mark.parametrize(
+    ("unit", "period", "says"),
+    [
+        ("c1", "2025-03", "not a week period"),
+        ("d1", "2025W10", "not reported by district units"),
+        ("c1", "2025W30", "not valid at the end"),
+        ("n1", "2025W20", "not valid at the end"),
+        ("n1", "2099W01", "has not started"),
+        ("c1", "2025W99", "invalid period id"),
+    ],
+)
+def test_it_refuses_a_report_the_unit_does_not_owe(tree, catalog, unit, period, says):
+    with pytest.raises(ServiceError, match=says):
+        services.submission_open(unit=getattr(tree, unit), form=catalog.weekly, period=period)
+    assert Submission.objects.count() == 0
+
+
+def test_it_judges_timeliness_against_working_day_deadlines(tree, catalog, report):
+    # 2025W05 ends Sunday 02/02/2025, in the Tết holiday (27/01–02/02): 2 working days later is 04/02.
+    s = report(tree.c1, catalog.weekly, "2025W05", {"POSTS": 1}, when=at(2025, 2, 4, 16))
+    assert (s.deadline, s.on_time) == (date(2025, 2, 4), True)
+    late = report(tree.c2, catalog.weekly, "2025W05", {"POSTS": 1}, when=at(2025, 2, 5, 8))
+    assert late.on_time is False
+
+
+def test_it_makes_a_new_form_version_when_an_indicator_is_added_and_old_reports_keep_theirs(tree, catalog, report):
+    old = report(tree.d1, catalog.monthly, "2025-01", {"POSTS": 1})
+    services.reportform_update(form=catalog.monthly, indicators=[catalog.posts, catalog.followers])
+    services.reportform_update(form=catalog.monthly, name="Tên mới")  # no indicator change: no new version
+    assert list(catalog.monthly.versions.values_list("number", flat=True)) == [1, 2]
+    new = services.submission_open(unit=tree.d1, form=catalog.monthly, period="2025-02")
+    assert (old.form_version.number, new.form_version.number) == (1, 2)
+    with pytest.raises(ServiceError) as exc:
+        services.submission_save_draft(submission=new, values={"VISITORS": 1}, expected_version=new.version)
+    assert "not in this form" in exc.value.extra["fields"]["VISITORS"]
+
+
+def test_it_refuses_inconsistent_indicators_and_forms(catalog):
+    with pytest.raises(ServiceError, match="needs a numerator"):
+        services.indicator_create(code="R", name_vi="Tỷ lệ", aggregation="ratio")
+    with pytest.raises(ServiceError, match="across-time aggregation"):
+        services.indicator_create(code="L", name_vi="x", aggregation="last")
+    with pytest.raises(ServiceError, match="already exists"):
+        services.indicator_create(code="POSTS", name_vi="x")
+    with pytest.raises(ServiceError, match="computed, not entered"):
+        services.reportform_create(
+            code="F",
+            name="F",
+            period_type="month",
+            scheme="calendar",
+            deadline_working_days=1,
+            unit_kinds=["commune"],
+            active_from=date(2025, 1, 1),
+            indicators=[catalog.share],
+        )
+    with pytest.raises(ServiceError, match="weekly forms use"):
+        services.reportform_create(
+            code="F",
+            name="F",
+            period_type="week",
+            scheme="calendar",
+            deadline_working_days=1,
+            unit_kinds=["commune"],
+            active_from=date(2025, 1, 1),
+            indicators=[catalog.posts],
+        )
+
+
+def rows(*items):
+    keys = ("unit", "form", "period", "indicator", "value")
+    return [(i, dict(zip(keys, item, strict=True))) for i, item in enumerate(items, start=2)]
+
+
+def test_it_imports_figures_as_submitted_reports_or_as_drafts(tree, catalog, make_user):
+    actor = make_user("secretary", tree.d1)
+    result = services.datavalues_import(
+        rows=rows(
+            ("90001", "W35", "2025W10", "POSTS", "56.000"),
+            ("90001", "W35", "2025W10", "FOLLOWERS", "1200"),
+            ("90002", "W35", "2025W10", "POSTS", "4"),
+        ),
+        actor=actor,
+    )
+    assert (result.submissions, result.values) == (2, 3)
+    assert set(Submission.objects.values_list("status", flat=True)) == {"submitted"}
+    assert Aggregate.objects.get(unit=tree.d1, indicator=catalog.posts, approved=False).value_sum == 56004
+    services.datavalues_import(rows=rows(("90003", "W35", "2025W10", "POSTS", "9")), actor=actor, draft=True)
+    assert Submission.objects.get(unit=tree.c3).status == "draft"
+    assert Aggregate.objects.get(unit=tree.d1, indicator=catalog.posts, approved=False).value_sum == 56004
+
+
+def test_it_rejects_a_whole_import_listing_every_bad_row(tree, catalog, report, make_user):
+    actor = make_user("secretary", tree.d1)
+    report(tree.c3, catalog.weekly, "2025W11", {"POSTS": 1}, status="approved")
+    bad = rows(
+        ("90001", "W35", "2025W10", "POSTS", "7"),  # fine on its own
+        ("00004", "W35", "2025W10", "POSTS", "1"),  # out of the actor's scope
+        ("99999", "W35", "2025W10", "POSTS", "1"),  # unknown unit
+        ("90001", "NOPE", "2025W10", "POSTS", "1"),
+        ("90001", "W35", "2025-03", "POSTS", "1"),
+        ("90001", "W35", "2025W10", "SHARE", "1"),
+        ("90002", "W35", "2025W10", "POSTS", "abc"),
+        ("90001", "W35", "2025W10", "POSTS", "8"),  # duplicate
+        ("90003", "W35", "2025W11", "POSTS", "2"),  # approved: locked
+        ("90002", "W35", "2025W12", "FOLLOWERS", "2"),  # required POSTS missing
+        ("", "W35", "2025W10", "POSTS", "1"),
+    )
+    with pytest.raises(ImportRejected) as exc:
+        services.datavalues_import(rows=bad, actor=actor)
+    found = [(e["row"], e["column"]) for e in exc.value.errors]
+    assert found == [
+        (3, "unit"),
+        (4, "unit"),
+        (5, "form"),
+        (6, "period"),
+        (7, "indicator"),
+        (8, "value"),
+        (9, "indicator"),
+        (10, "period"),
+        (11, "indicator"),
+        (12, "unit"),
+    ]
+    assert "nothing was written" in exc.value.message
+    # No hint that 00004 exists: it gets the same answer as an unknown code.
+    assert exc.value.errors[0]["message"].replace("00004", "X") == exc.value.errors[1]["message"].replace("99999", "X")
+    assert Submission.objects.count() == 1 and DataValue.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_loses_no_update_when_reports_are_submitted_concurrently(tree, catalog):
+    """Many threads submit to the same ancestors at once (PostgreSQL runs them truly in parallel)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite":
+        pytest.skip("in-memory SQLite is one connection")
+    weeks = [f"2025W{w:02d}" for w in range(2, 22)]
+    for week in weeks:
+        for unit in (tree.c1, tree.c2):
+            s = services.submission_open(unit=unit, form=catalog.weekly, period=week)
+            services.submission_save_draft(submission=s, values={"POSTS": "1"}, expected_version=1)
+
+    def submit(pk):
+        try:
+            services.submission_submit(submission=Submission.objects.get(pk=pk))
+        finally:
+            connections.close_all()
+
+    # The two communes of a week share every ancestor row (district, province, country) of that week.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(submit, Submission.objects.order_by("period", "unit_id").values_list("pk", flat=True)))
+    total = Aggregate.objects.filter(unit=tree.vn, indicator=catalog.posts, approved=False)
+    assert sum(a.value_sum for a in total) == 40
+    assert sum(a.value_count for a in total) == 40
