@@ -15,6 +15,7 @@ from . import periods
 __all__ = [
     "DEFAULT_NARRATIVE_SECTIONS",
     "Aggregate",
+    "ConsolidatedReport",
     "DataValue",
     "FormIndicator",
     "Indicator",
@@ -346,3 +347,58 @@ class Aggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}@{self.unit_id} {self.period}"
+
+
+class ConsolidatedReportQuerySet(ScopedQuerySet):
+    scope_path_field = "committee__org_unit__path"
+
+
+class ConsolidatedReport(models.Model):
+    """A committee's consolidated report on one form's figures for a window (e.g. 2023N9): the editable
+    draft of its narrative and header fields, kept with its history, locked once issued.
+
+    One form per report: a form fixes the indicators, the reporting units and the narrative sections, so
+    the table and the gathered texts have one shape; a committee consolidating two forms keeps two reports."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        ISSUED = "issued", _("Đã ban hành")
+
+    committee = models.ForeignKey(
+        "orgs.Committee", verbose_name=_("Ban Chỉ đạo"), on_delete=models.PROTECT, related_name="consolidated_reports"
+    )
+    form = models.ForeignKey(ReportForm, verbose_name=_("biểu mẫu"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("kỳ"), max_length=10)
+    number = models.CharField(_("số"), max_length=20, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    place = models.CharField(_("địa danh"), max_length=100, blank=True)
+    subject = models.CharField(_("trích yếu"), max_length=400, blank=True)
+    narrative = models.JSONField(_("nội dung"), default=dict, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=120, blank=True)
+    signer_title = models.CharField(_("chức danh người ký"), max_length=120, blank=True)
+    signer_capacity = models.CharField(_("thẩm quyền ký"), max_length=120, blank=True)
+    recipients = models.JSONField(_("nơi nhận"), default=list, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every write.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = ConsolidatedReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("báo cáo tổng hợp")
+        verbose_name_plural = _("báo cáo tổng hợp")
+        ordering = ["committee", "-period", "form"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "form", "period"], name="consolidatedreport_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee} {self.form.code} {self.period}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED

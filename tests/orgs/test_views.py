@@ -189,3 +189,14 @@ def test_static_files_are_served_from_the_site(client):
     ):
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_the_committee_page_opens_the_consolidated_report_of_a_period(viewer, committees):
+    committee = committees["38"]
+    page = viewer.get(f"/committees/{committee.pk}/").content.decode()
+    assert f'action="/reports/consolidated/{committee.pk}/"' in page
+    response = viewer.get(f"/reports/consolidated/{committee.pk}/?period=2023n9")
+    assert response.status_code == 302 and response["Location"] == f"/reports/consolidated/{committee.pk}/2023N9/"
+    bad = viewer.get(f"/reports/consolidated/{committee.pk}/?period=2023X9", follow=True).content.decode()
+    assert "invalid period id" in bad
+    assert viewer.get(f"/reports/consolidated/{committees['01'].pk + 999}/?period=2023N9").status_code == 404

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import consolidated, views, xlsx
 
 ROUTES = [
     ("indicators", views.IndicatorViewSet, "indicator"),
@@ -14,4 +14,9 @@ urlpatterns = [
     path("periods/<str:pid>/", views.PeriodView.as_view(), name="api-period"),
     path("datavalues/", views.DataValueImportView.as_view(), name="api-datavalues"),
     path("rollup/", views.RollupView.as_view(), name="api-rollup"),
+    path("rollup.xlsx", xlsx.RollupXlsxView.as_view(), name="api-rollup-xlsx"),
+    path("templates/", xlsx.XlsxTemplateView.as_view(), name="api-xlsx-template"),
+    path("templates/upload/", xlsx.XlsxUploadView.as_view(), name="api-xlsx-upload"),
+    path("reports/consolidated/", consolidated.ConsolidatedReportView.as_view(), name="api-consolidated"),
+    path("reports/consolidated/issue/", consolidated.ConsolidatedIssueView.as_view(), name="api-consolidated-issue"),
 ]

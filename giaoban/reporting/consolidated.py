@@ -1,0 +1,707 @@
+"""The consolidated report of a committee for a window: figures table (units x indicators) from the maintained
+aggregates, the units' own narrative texts, the editable draft with its history, and its .docx/.pdf/.xlsx."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giaoban.core import officialdoc
+from giaoban.core.access import Action, can, subtree_q
+from giaoban.core.errors import Conflict, ServiceError
+from giaoban.core.formats import format_number
+from giaoban.core.text import strip_unit_prefix
+from giaoban.core.xlsx import table_to_xlsx
+from giaoban.orgs.models import Committee, CommitteeRole, Membership, OrgUnit
+
+from . import periods
+from .models import Aggregate, ConsolidatedReport, DataValue, Indicator, ReportForm, Submission
+from .selectors import _Bucket, _completeness, _over_time, _round
+from .services import current_version, version_indicators
+
+__all__ = [
+    "FORMATS",
+    "ConsolidatedTable",
+    "consolidated_table",
+    "default_form",
+    "export",
+    "form_window",
+    "forms_for_committee",
+    "gather_narratives",
+    "period_label",
+    "report_document",
+    "report_find_or_build",
+    "report_get_or_create_draft",
+    "report_issue",
+    "report_save",
+]
+
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+Agg = Indicator.Aggregation
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+MAX_NARRATIVE_CHARS = 50_000
+# A document's table has one column per unit when there are at most this many rows, so that a district
+# reporting its own channels gets "indicator | figure" lines rather than one row seven columns wide.
+TRANSPOSE_UP_TO = 4
+
+
+# --- Periods and names --------------------------------------------------------------------------------
+
+
+def period_label(period: str) -> str:
+    """ "2023N9" -> "9 tháng đầu năm 2023", "2023-10" -> "tháng 10/2023", "2023Q3" -> "quý III năm 2023"."""
+    p = periods.parse_period(period)
+    if p.type == periods.WEEK:
+        return f"tuần {p.index:02d}/{p.year}"
+    if p.type == periods.MONTH:
+        return f"tháng {p.index:02d}/{p.year}"
+    if p.type == periods.QUARTER:
+        return f"quý {ROMAN[p.index - 1]} năm {p.year}"
+    if p.type == periods.HALF:
+        return f"6 tháng {'đầu' if p.index == 1 else 'cuối'} năm {p.year}"
+    if p.type == periods.NINE_MONTHS:
+        return f"9 tháng đầu năm {p.year}"
+    return f"năm {p.year}"
+
+
+def form_window(form: ReportForm, period: str) -> tuple[periods.Period, list[periods.Period]]:
+    try:
+        window = periods.parse_period(period)
+        return window, periods.composed_of(window, form.period_type, form.scheme)
+    except periods.PeriodError as exc:
+        raise ServiceError(str(exc), {"period": period}) from None
+
+
+def short_name(unit: OrgUnit) -> str:
+    """ "Huyện Ngọc Lặc" -> "Ngọc Lặc": the place name of the unit's documents."""
+    return strip_unit_prefix(unit.name)
+
+
+_PARTY_BODY = {
+    OrgUnit.Subtype.TINH: "TỈNH ỦY",
+    OrgUnit.Subtype.THANH_PHO: "THÀNH ỦY",
+    OrgUnit.Subtype.HUYEN: "HUYỆN ỦY",
+    OrgUnit.Subtype.QUAN: "QUẬN ỦY",
+    OrgUnit.Subtype.THI_XA: "THỊ ỦY",
+    OrgUnit.Subtype.XA: "ĐẢNG ỦY XÃ",
+    OrgUnit.Subtype.PHUONG: "ĐẢNG ỦY PHƯỜNG",
+    OrgUnit.Subtype.THI_TRAN: "ĐẢNG ỦY THỊ TRẤN",
+    OrgUnit.Subtype.DAC_KHU: "ĐẢNG ỦY ĐẶC KHU",
+}
+_STATE_PREFIX = {
+    OrgUnit.Subtype.TINH: "TỈNH",
+    OrgUnit.Subtype.THANH_PHO: "THÀNH PHỐ",
+    OrgUnit.Subtype.HUYEN: "HUYỆN",
+    OrgUnit.Subtype.QUAN: "QUẬN",
+    OrgUnit.Subtype.THI_XA: "THỊ XÃ",
+    OrgUnit.Subtype.XA: "XÃ",
+    OrgUnit.Subtype.PHUONG: "PHƯỜNG",
+    OrgUnit.Subtype.THI_TRAN: "THỊ TRẤN",
+    OrgUnit.Subtype.DAC_KHU: "ĐẶC KHU",
+}
+
+
+def parent_body(unit: OrgUnit, layout: str) -> str:
+    """The body above the committee in the header: "HUYỆN ỦY NGỌC LẶC" (party), "UBND HUYỆN NGỌC LẶC" (state)."""
+    name = short_name(unit).upper()
+    if unit.kind == OrgUnit.Kind.NATIONAL:
+        return "BAN CHẤP HÀNH TRUNG ƯƠNG" if layout == "party" else "CHÍNH PHỦ"
+    if layout == "party":
+        # A city of a province (thành phố thuộc tỉnh) is a district-level unit with a "Thành ủy" too.
+        return f"{_PARTY_BODY.get(unit.subtype, 'ĐẢNG ỦY')} {name}"
+    return f"UBND {_STATE_PREFIX.get(unit.subtype, '')} {name}".replace("  ", " ")
+
+
+def issuer_name(committee: Committee) -> str:
+    """ "BCĐ 35" -> "BAN CHỈ ĐẠO 35"."""
+    short = committee.short_name.strip() or committee.name
+    return re.sub(r"^BCĐ\b", "BAN CHỈ ĐẠO", short).upper()
+
+
+def _abbreviation(committee: Committee) -> str:
+    first = (committee.short_name.split() or ["BCĐ"])[0]
+    return first if first.isupper() else "BCĐ"
+
+
+def layout_of(committee: Committee) -> str:
+    agency = committee.standing_agency
+    return "state" if committee.is_state_body or (agency is not None and agency.is_state_body) else "party"
+
+
+def head_of(committee: Committee, on: date) -> Membership | None:
+    """The head on `on`, or else the latest one (a dissolved committee's last head)."""
+    heads = list(committee.memberships.filter(role=CommitteeRole.HEAD).order_by("-start_date", "-id"))
+    current = [m for m in heads if m.start_date <= on and (m.end_date is None or m.end_date >= on)]
+    return (current or heads or [None])[0]
+
+
+# --- Forms of a committee -------------------------------------------------------------------------------
+
+
+def _depth(kind: str) -> int:
+    return OrgUnit.KIND_DEPTH.get(kind, 0)
+
+
+def forms_for_committee(committee: Committee) -> list[ReportForm]:
+    """Forms reported at the committee's unit or below it, the unit's own first."""
+    unit = committee.org_unit
+    own, below = [], []
+    for form in ReportForm.objects.order_by("code"):
+        if unit.kind in form.unit_kinds:
+            own.append(form)
+        elif any(_depth(k) > _depth(unit.kind) for k in form.unit_kinds):
+            below.append(form)
+    return own + below
+
+
+def default_form(committee: Committee, code: str | None = None, period: str | None = None) -> ReportForm:
+    """The form asked for, or else the first one that has units to report it in `period` (a province's
+    district form has none after the districts closed in 2025), or else the first one."""
+    forms = forms_for_committee(committee)
+    if code:
+        for form in forms:
+            if form.code == code:
+                return form
+        raise ServiceError(
+            _("Biểu mẫu %(f)s không được báo cáo tại đơn vị này (form %(f)s is not reported at or below this unit).")
+            % {"f": code},
+            {"form": code},
+        )
+    if not forms:
+        raise ServiceError(
+            _("Không có biểu mẫu nào được báo cáo tại đơn vị này (no form is reported at or below this unit)."),
+            {"committee": committee.pk},
+        )
+    if period is not None:
+        unit = committee.org_unit
+        for form in forms:
+            try:
+                window, _parts = form_window(form, period)
+            except ServiceError:
+                continue
+            start, end = periods.period_range(window, form.scheme)
+            own, children = _row_units(unit, form, start, end)
+            if (own and unit.valid_from <= end and (unit.valid_to is None or unit.valid_to >= start)) or children:
+                return form
+    return forms[0]
+
+
+# --- The figures table ------------------------------------------------------------------------------
+
+
+@dataclass
+class TableRow:
+    unit: OrgUnit | None
+    label: str
+    values: list[Decimal | None] = field(default_factory=list)
+    expected: int = 0
+    reported: int = 0
+
+    def display(self) -> list[str]:
+        return [format_number(v) for v in self.values]
+
+
+@dataclass
+class ConsolidatedTable:
+    unit: OrgUnit
+    form: ReportForm
+    period: str
+    indicators: list[Indicator]
+    rows: list[TableRow]
+    total: TableRow
+    approved_only: bool = False
+
+    @property
+    def headers(self) -> list[str]:
+        return [f"{i.name_vi} ({i.unit_of_measure})" if i.unit_of_measure else i.name_vi for i in self.indicators]
+
+    def value(self, code: str) -> Decimal | None:
+        for ind, v in zip(self.indicators, self.total.values, strict=True):
+            if ind.code == code:
+                return v
+        raise KeyError(code)
+
+    def as_dict(self) -> dict[str, Any]:
+        def row(r: TableRow) -> dict[str, Any]:
+            return {
+                "unit": r.unit.code if r.unit else None,
+                "label": r.label,
+                "values": {i.code: v for i, v in zip(self.indicators, r.values, strict=True)},
+                "display": dict(zip([i.code for i in self.indicators], r.display(), strict=True)),
+                "expected": r.expected,
+                "reported": r.reported,
+            }
+
+        return {
+            "unit": self.unit.code,
+            "form": self.form.code,
+            "period": self.period,
+            "approved_only": self.approved_only,
+            "indicators": [
+                {"code": i.code, "name": i.name_vi, "unit_of_measure": i.unit_of_measure} for i in self.indicators
+            ],
+            "rows": [row(r) for r in self.rows],
+            "total": row(self.total),
+        }
+
+
+def _row_units(unit: OrgUnit, form: ReportForm, start: date, end: date) -> tuple[bool, list[OrgUnit]]:
+    """Whether the unit reports the form itself, and its children valid in the window that report it or
+    have units below them that do (communes of a district for a commune form, say)."""
+    own = unit.kind in form.unit_kinds
+    child_kinds = [k for k, d in OrgUnit.KIND_DEPTH.items() if d > _depth(unit.kind)]
+    if not any(_depth(k) > _depth(unit.kind) for k in form.unit_kinds):
+        return own, []
+    children = list(
+        OrgUnit.objects.filter(parent=unit, kind__in=child_kinds, valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        .vn_sorted()
+    )
+    deepest = max(_depth(k) for k in form.unit_kinds)
+    return own, [c for c in children if _depth(c.kind) <= deepest]
+
+
+def _values(indicators: list[Indicator], base: dict[int, tuple[str, str]], buckets) -> list[Decimal | None]:
+    """Roll the rows of one target (already weighted) up across units then across time, as rollup() does."""
+    values: dict[int, Decimal | None] = {}
+    for ind_id, (across_units, across_time) in base.items():
+        series = [b.value(across_units) for _end, b in sorted(buckets[ind_id].items())]
+        values[ind_id] = _over_time([v for v in series if v is not None], across_time)
+    out = []
+    for ind in indicators:
+        if ind.is_ratio:
+            num, den = values.get(ind.numerator_id), values.get(ind.denominator_id)
+            v = None if num is None or not den else num / den
+            if v is not None and ind.value_type == Indicator.ValueType.PERCENT:
+                v *= 100
+        else:
+            v = values.get(ind.pk)
+        out.append(_round(v))
+    return out
+
+
+def consolidated_table(
+    user, unit: OrgUnit, form: ReportForm, period: str, approved_only: bool = False
+) -> ConsolidatedTable:
+    """Units x indicators of `form` for window `period` at `unit`: one row per child unit (and one for the
+    unit's own report when it reports the form), and the unit's total, all from the maintained aggregates in
+    a fixed number of queries. `user=None` is the system (the CLI): no scoping."""
+    if user is not None and not can(user, Action.VIEW, unit.path):
+        raise Http404
+    window, composed = form_window(form, period)
+    start, end = periods.period_range(window, form.scheme)
+    ends = {p.id: periods.cutoff(p, form.scheme) for p in composed}
+    indicators = [i for i in version_indicators(current_version(form)) if i.is_numeric]
+    base_ids = {i.pk for i in indicators if not i.is_ratio} | {
+        x for i in indicators if i.is_ratio for x in (i.numerator_id, i.denominator_id)
+    }
+    held = {i.pk: i for i in indicators}
+    missing = base_ids - set(held)
+    if missing:  # a ratio whose parts are not on the form: read their aggregation rules
+        held.update({i.pk: i for i in Indicator.objects.filter(pk__in=missing)})
+    base = {pk: (held[pk].aggregation, held[pk].time_aggregation) for pk in base_ids}
+
+    own, children = _row_units(unit, form, start, end)
+    statuses = [Submission.Status.APPROVED] if approved_only else list(Submission.COUNTED)
+    per_unit: dict[int, dict[int, dict[date, _Bucket]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(_Bucket)))
+    for row in Aggregate.objects.filter(
+        form=form,
+        period__in=list(ends),
+        unit_id__in=[unit.pk, *(c.pk for c in children)],
+        indicator_id__in=base_ids,
+        approved=approved_only,
+        value_count__gt=0,
+    ).values("indicator_id", "unit_id", "period", "value_sum", "value_count", "value_min", "value_max"):
+        per_unit[row["unit_id"]][row["indicator_id"]][ends[row["period"]]].add(row, Decimal(1))
+
+    total = TableRow(unit, _("Tổng cộng"), _values(indicators, base, per_unit[unit.pk]))
+    rows: list[TableRow] = []
+    if own:
+        mine: dict[int, dict[date, _Bucket]] = defaultdict(lambda: defaultdict(_Bucket))
+        if children:
+            for ind_id, pid, value in DataValue.objects.filter(
+                submission__unit=unit,
+                submission__form=form,
+                submission__period__in=list(ends),
+                submission__status__in=statuses,
+                indicator_id__in=base_ids,
+                value__isnull=False,
+            ).values_list("indicator_id", "submission__period", "value"):
+                mine[ind_id][ends[pid]].add(
+                    {"value_sum": value, "value_count": 1, "value_min": value, "value_max": value}, Decimal(1)
+                )
+            values = _values(indicators, base, mine)
+        else:
+            values = list(total.values)  # nothing below reports it: the subtree is the unit itself
+        label = unit.name if not children else _("%(u)s (báo cáo của đơn vị)") % {"u": unit.name}
+        rows.append(TableRow(unit, label, values))
+    rows += [TableRow(c, c.name, _values(indicators, base, per_unit[c.pk])) for c in children]
+
+    forms = {form.pk: (form, base_ids)}
+    buckets = {form.pk: [(pid, e) for pid, e in ends.items()]}
+    counts = _completeness([unit], len(unit.path) + OrgUnit.steplen, forms, buckets, approved_only)
+    for r in rows:
+        r.expected, r.reported, _on_time = counts.get(r.unit.path, (0, 0, 0))
+    total.expected = sum(c[0] for c in counts.values())
+    total.reported = sum(c[1] for c in counts.values())
+    return ConsolidatedTable(unit, form, window.id, indicators, rows, total, approved_only)
+
+
+# --- Narratives ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class GatheredText:
+    unit: OrgUnit
+    text: str
+    periods: list[str]
+
+
+@dataclass
+class GatheredSection:
+    key: str
+    title: str
+    items: list[GatheredText]
+
+    def prefill(self, unit: OrgUnit) -> str:
+        """The texts as a starting draft: the unit's own words as they are, the others labelled by unit."""
+        lines = []
+        for item in self.items:
+            lines.append(item.text if item.unit.pk == unit.pk else f"- {item.unit.name}: {item.text}")
+        return "\n".join(lines)
+
+
+def gather_narratives(unit: OrgUnit, form: ReportForm, period: str, approved_only: bool = False):
+    """For each narrative section of the form, the texts the unit and the units below it submitted over the
+    window's reporting periods, labelled by unit; a text repeated from one period to the next is shown once."""
+    _w, composed = form_window(form, period)
+    sections = current_version(form).narrative_sections
+    statuses = [Submission.Status.APPROVED] if approved_only else list(Submission.COUNTED)
+    found: dict[str, dict[tuple[int, str], GatheredText]] = {s["key"]: {} for s in sections}
+    subs = (
+        Submission.objects.filter(
+            subtree_q("unit__path", unit.path), form=form, period__in=[p.id for p in composed], status__in=statuses
+        )
+        .exclude(narrative={})
+        .select_related("unit")
+        .order_by("unit__path", "period")
+    )
+    for s in subs:
+        for key, text in (s.narrative or {}).items():
+            text = (text or "").strip() if isinstance(text, str) else ""
+            if key not in found or not text:
+                continue
+            item = found[key].setdefault((s.unit_id, text), GatheredText(s.unit, text, []))
+            item.periods.append(s.period)
+    return [GatheredSection(s["key"], s["title"], list(found[s["key"]].values())) for s in sections]
+
+
+# --- The draft -------------------------------------------------------------------------------------------
+
+
+def _defaults(committee: Committee, form: ReportForm, period: str) -> dict[str, Any]:
+    unit = committee.org_unit
+    layout = layout_of(committee)
+    head = head_of(committee, timezone.localdate())
+    above = (
+        Committee.objects.filter(org_unit_id=unit.parent_id, dissolved_on__isnull=True).order_by("pk").first()
+        if unit.parent_id
+        else None
+    )
+    recipients = [f"- {above.name} (để báo cáo)," if above else None, "- Các thành viên Ban Chỉ đạo,", "- Lưu VT."]
+    return {
+        "place": short_name(unit),
+        "subject": f"Kết quả công tác {period_label(period)}, nhiệm vụ thời gian tới",
+        "signer_name": head.person_name if head else "",
+        "signer_title": "TRƯỞNG BAN",
+        "signer_capacity": "T/M BAN CHỈ ĐẠO" if layout == "party" else "TM. BAN CHỈ ĐẠO",
+        "recipients": [r for r in recipients if r],
+    }
+
+
+def report_find_or_build(*, committee: Committee, form: ReportForm, period: str) -> ConsolidatedReport:
+    """The saved report, or a new unsaved one with the defaults (reading a report writes nothing)."""
+    window, _composed = form_window(form, period)
+    found = (
+        ConsolidatedReport.objects.filter(committee=committee, form=form, period=window.id)
+        .select_related("updated_by")
+        .first()
+    )
+    return found or ConsolidatedReport(
+        committee=committee, form=form, period=window.id, **_defaults(committee, form, window.id)
+    )
+
+
+@transaction.atomic
+def report_get_or_create_draft(
+    *, committee: Committee, form: ReportForm, period: str, actor=None
+) -> ConsolidatedReport:
+    report = report_find_or_build(committee=committee, form=form, period=period)
+    if report.pk is None:
+        report.updated_by = actor
+        report._history_user = actor
+        report.full_clean()
+        report.save()
+    return report
+
+
+def _conflict(locked: ConsolidatedReport) -> Conflict:
+    user = locked.updated_by
+    who = (f"{user.last_name} {user.first_name}".strip() or user.get_username()) if user else "?"
+    when = timezone.localtime(locked.updated_at).strftime("%H:%M %d/%m/%Y")
+    return Conflict(
+        _(
+            "Dự thảo vừa được %(who)s lưu lúc %(when)s; nội dung bạn sửa chưa được lưu, hãy so sánh và lưu lại "
+            "(the draft was saved by %(who)s at %(when)s meanwhile; your edit was not saved: compare and save again)."
+        )
+        % {"who": who, "when": when},
+        {"version": locked.version, "narrative": locked.narrative, "subject": locked.subject, "updated_by": who},
+    )
+
+
+def _lock(report: ConsolidatedReport, expected_version: int | None) -> ConsolidatedReport:
+    locked = ConsolidatedReport.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=report.pk)
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise _conflict(locked)
+    if locked.is_issued:
+        raise ServiceError(
+            _("Báo cáo đã ban hành và bị khóa (the report has been issued and is locked)."), {"status": locked.status}
+        )
+    return locked
+
+
+EDITABLE_FIELDS = ("subject", "place", "signer_name", "signer_title", "signer_capacity")
+
+
+@transaction.atomic
+def report_save(
+    *,
+    report: ConsolidatedReport,
+    expected_version: int | None,
+    actor=None,
+    narrative: dict[str, Any] | None = None,
+    recipients: list[str] | None = None,
+    **fields: Any,
+) -> ConsolidatedReport:
+    """Save the draft. `expected_version` is the version the editor started from (0 for a report not yet
+    saved): if someone saved in between, nothing is written and Conflict says who and when."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ServiceError(f"Không sửa được (cannot set): {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
+    if report.pk is None:
+        existing = ConsolidatedReport.objects.filter(
+            committee=report.committee, form=report.form, period=report.period
+        ).first()
+        if existing is not None:
+            if expected_version not in (None, 0):
+                raise _conflict(existing)
+            report = existing
+        else:
+            if expected_version not in (None, 0):
+                raise ServiceError(_("Không tìm thấy dự thảo (no such draft)."), {"version": expected_version})
+            report.version = 0
+            expected_version = None
+    if report.pk is not None:
+        if expected_version == 0:
+            raise _conflict(report)
+        report = _lock(report, expected_version)
+    sections = {s["key"] for s in current_version(report.form).narrative_sections}
+    if narrative is not None:
+        if not isinstance(narrative, dict):
+            raise ServiceError(_("Nội dung phải là một bảng theo mục (narrative must be an object)."))
+        unknown_keys = set(narrative) - sections
+        if unknown_keys:
+            raise ServiceError(
+                f"Không có mục (unknown sections): {', '.join(sorted(unknown_keys))}",
+                {"fields": {"narrative": sorted(unknown_keys)}},
+            )
+        cleaned = {**report.narrative}
+        for key, text in narrative.items():
+            text = "" if text is None else str(text)
+            if len(text) > MAX_NARRATIVE_CHARS:
+                raise ServiceError(
+                    f"Mục {key} quá {MAX_NARRATIVE_CHARS} ký tự (section too long)", {"fields": {"narrative": [key]}}
+                )
+            cleaned[key] = text.replace("\r\n", "\n").strip()
+        report.narrative = cleaned
+    if recipients is not None:
+        if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
+            raise ServiceError(_("Nơi nhận phải là danh sách (recipients must be a list of lines)."))
+        report.recipients = [r.strip() for r in recipients if r.strip()]
+    for name, value in fields.items():
+        setattr(report, name, (value or "").strip())
+    report.version += 1
+    report.updated_by = actor
+    report._history_user = actor
+    try:
+        report.full_clean()
+    except ValidationError as exc:
+        messages = exc.message_dict
+        raise ServiceError(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in messages.items()), {"fields": messages}
+        ) from None
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_issue(
+    *, report: ConsolidatedReport, number: str, issued_on: date, actor=None, expected_version: int | None = None
+) -> ConsolidatedReport:
+    """Give the report its number and date; from then on it is locked."""
+    number = (number or "").strip()
+    if not number or not re.fullmatch(r"[0-9A-Za-z/.\-]{1,20}", number):
+        raise ServiceError(_("Số văn bản không hợp lệ (invalid document number)."), {"fields": {"number": number}})
+    if not isinstance(issued_on, date):
+        raise ServiceError(_("Thiếu ngày ban hành (issue date required)."), {"fields": {"issued_on": None}})
+    if report.pk is None:
+        raise ServiceError(_("Hãy lưu dự thảo trước khi ban hành (save the draft first)."))
+    locked = _lock(report, expected_version)
+    locked.number, locked.issued_on, locked.status = number, issued_on, ConsolidatedReport.Status.ISSUED
+    locked.version += 1
+    locked.updated_by = actor
+    locked._history_user = actor
+    locked.save()
+    return locked
+
+
+# --- The document ---------------------------------------------------------------------------------------
+
+
+def _phrase(ind: Indicator, value: Decimal) -> str:
+    name = ind.name_vi[:1].lower() + ind.name_vi[1:]
+    figure = f"{format_number(value)} {ind.unit_of_measure}".strip()
+    if ind.value_type == Indicator.ValueType.PERCENT and ind.unit_of_measure in ("", "%"):
+        figure = f"{format_number(value)}%"
+    if ind.time_aggregation == Agg.MEAN and not ind.is_ratio:
+        return f"{name} bình quân {figure}"
+    if ind.time_aggregation == Agg.LAST and not ind.is_ratio:
+        return f"{name} đến cuối kỳ đạt {figure}"
+    return f"{name}: {figure}"
+
+
+def summary_paragraph(table: ConsolidatedTable) -> str:
+    """The key figures in one sentence, from the indicators' names and values."""
+    phrases = [_phrase(i, v) for i, v in zip(table.indicators, table.total.values, strict=True) if v is not None]
+    if not phrases:
+        return ""
+    return f"Kết quả chủ yếu {period_label(table.period)}: " + "; ".join(phrases) + "."
+
+
+def _doc_table(table: ConsolidatedTable) -> tuple[officialdoc.Table, str]:
+    """The document's figures table and, when its columns are numbered, the legend naming them."""
+    title = f"Số liệu tổng hợp {period_label(table.period)}"
+    rows = table.rows
+    if len(rows) <= TRANSPOSE_UP_TO:
+        # Few units: one line per indicator reads better than a row seven columns wide.
+        show_total = len(rows) > 1 or not rows
+        own_only = len(rows) == 1 and rows[0].unit == table.unit
+        headers = ["STT", "Chỉ tiêu", "Đơn vị tính", *("Kết quả" if own_only else r.label for r in rows)]
+        if show_total:
+            headers.append("Tổng cộng")
+        lines = []
+        for n, ind in enumerate(table.indicators):
+            cells = [str(n + 1), ind.name_vi, ind.unit_of_measure, *(format_number(r.values[n]) for r in rows)]
+            if show_total:
+                cells.append(format_number(table.total.values[n]))
+            lines.append(cells)
+        return officialdoc.Table(title=title, headers=headers, rows=lines), ""
+    # Many units: one row each. Indicator names would squeeze the unit column on a portrait page, so the
+    # columns are numbered and named in a legend above the table.
+    headers = ["STT", "Đơn vị", *(f"({n + 1})" for n in range(len(table.indicators)))]
+    legend = "Bảng số liệu tổng hợp theo đơn vị, các cột: " + "; ".join(
+        f"({n + 1}) {h}" for n, h in enumerate(table.headers)
+    )
+    lines = [[str(n + 1), r.label, *r.display()] for n, r in enumerate(rows)]
+    total = ["", "Tổng cộng", *table.total.display()]
+    return officialdoc.Table(title=title, headers=headers, rows=lines, total_row=total), legend + "."
+
+
+def effective_narrative(report: ConsolidatedReport, gathered: list[GatheredSection]) -> dict[str, str]:
+    """The draft's text of each section, or the gathered texts where the draft has none yet."""
+    unit = report.committee.org_unit
+    return {s.key: (report.narrative or {}).get(s.key) or s.prefill(unit) for s in gathered}
+
+
+def report_document(
+    report: ConsolidatedReport, table: ConsolidatedTable, gathered: list[GatheredSection]
+) -> officialdoc.OfficialDocument:
+    committee = report.committee
+    layout = layout_of(committee)
+    texts = effective_narrative(report, gathered)
+    sections = []
+    summary = summary_paragraph(table)
+    for s in gathered:
+        paragraphs = [texts[s.key]] if texts[s.key] else []
+        if not sections and summary:
+            paragraphs.insert(0, summary)
+        if paragraphs:
+            sections.append(officialdoc.Section(f"{ROMAN[len(sections) % 10]}. {s.title.upper()}", paragraphs))
+    if not sections and summary:
+        sections.append(officialdoc.Section("I. KẾT QUẢ", [summary]))
+    figures, legend = _doc_table(table)
+    if legend:
+        if sections:
+            sections[-1].paragraphs.append(legend)
+        else:
+            sections.append(officialdoc.Section("", [legend]))
+    abbreviation = _abbreviation(committee)
+    defaults = _defaults(committee, report.form, report.period) if not report.signer_name else {}
+    return officialdoc.OfficialDocument(
+        layout=layout,
+        parent_body=parent_body(committee.org_unit, layout),
+        issuer=issuer_name(committee),
+        number=report.number,
+        symbol=f"BC/{abbreviation}" if layout == "party" else f"BC-{abbreviation}",
+        place=report.place or short_name(committee.org_unit),
+        date=report.issued_on or timezone.localdate(),
+        doc_type="BÁO CÁO",
+        subject=report.subject,
+        sections=sections,
+        table=figures,
+        signer_capacity=report.signer_capacity,
+        signer_title=report.signer_title,
+        signer_name=report.signer_name or defaults.get("signer_name", ""),
+        recipients=list(report.recipients),
+    )
+
+
+def _xlsx(report: ConsolidatedReport, table: ConsolidatedTable) -> bytes:
+    headers = ["STT", "Đơn vị", *table.headers]
+    rows = [[n + 1, r.label, *r.values] for n, r in enumerate(table.rows)]
+    rows.append(["", table.total.label, *table.total.values])
+    title = f"{report.committee.name} — {report.form.name} — {period_label(table.period)}"
+    return table_to_xlsx([(f"{report.form.code} {table.period}", headers, rows)], title=title)
+
+
+def export(report: ConsolidatedReport, fmt: str, approved_only: bool = False, user=None) -> bytes:
+    """The report as .docx, .pdf or .xlsx bytes (`user=None`: the system, no scoping)."""
+    if fmt not in FORMATS:
+        raise ServiceError(
+            f"Định dạng không hỗ trợ: {fmt} (unsupported format; use {', '.join(FORMATS)})", {"format": fmt}
+        )
+    unit = report.committee.org_unit
+    table = consolidated_table(user, unit, report.form, report.period, approved_only)
+    if fmt == "xlsx":
+        return _xlsx(report, table)
+    doc = report_document(report, table, gather_narratives(unit, report.form, report.period, approved_only))
+    return officialdoc.render_docx(doc) if fmt == "docx" else officialdoc.render_pdf(doc)
+
+
+def filename(report: ConsolidatedReport, fmt: str) -> str:
+    return f"bao-cao-tong-hop-{report.committee.org_unit.code}-{report.form.code}-{report.period}.{fmt}"

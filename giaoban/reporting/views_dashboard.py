@@ -1,0 +1,159 @@
+"""The dashboard page: completeness and timeliness by child unit, late and missing units, indicator trends,
+drilling down from the user's top unit to a commune."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giaoban.orgs.models import OrgUnit, UserRole
+from giaoban.orgs.selectors import visible_ancestors
+
+from . import dashboard, periods, services
+from .models import Indicator
+
+MAX_TREND_PERIODS = 24
+PERIOD_CHOICES = 12
+
+
+def _top_unit(user) -> OrgUnit | None:
+    """The highest unit the user holds a role at (the first by path among equals)."""
+    units = OrgUnit.objects.filter(pk__in=UserRole.objects.filter(user=user).values("org_unit")).order_by(
+        "depth", "path"
+    )
+    return units.first()
+
+
+def _int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(value or default), low), high)
+    except ValueError:
+        return default
+
+
+def _float(v):
+    return None if v is None else float(v)
+
+
+@login_required
+def dashboard_page(request):
+    """?unit=CODE (default: the user's top unit), ?form=CODE, ?period=ID (default: the last finished period),
+    ?indicators=A,B for the trend, ?n= periods in the trend, ?approved=1 for approved figures only."""
+    user = request.user
+    code = request.GET.get("unit")
+    unit = get_object_or_404(OrgUnit.objects.visible_to(user), code=code) if code else _top_unit(user)
+    if unit is None:
+        return render(request, "reporting/dashboard.html", {"unit": None})
+    forms = dashboard.forms_for_dashboard(unit)
+    form_code = request.GET.get("form")
+    if form_code:
+        form = next((f for f in forms if f.code == form_code), None)
+        if form is None:
+            raise Http404
+    else:
+        form = forms[0] if forms else None
+    if form is None:
+        return render(request, "reporting/dashboard.html", {"unit": unit, "form": None})
+
+    today = timezone.localdate()
+    if request.GET.get("period"):
+        try:
+            period = periods.parse_period(request.GET["period"])
+        except periods.PeriodError:
+            raise Http404 from None
+        if period.type != form.period_type:
+            raise Http404
+    else:
+        period = dashboard.default_period(form, today)
+    approved_only = request.GET.get("approved") == "1"
+
+    choices = dashboard.trend_choices(form)
+    wanted = [c.strip().upper() for c in ",".join(request.GET.getlist("indicators")).split(",") if c.strip()]
+    by_code = {i.code: i for i in choices}
+    chosen = [by_code[c] for c in wanted if c in by_code] or dashboard.default_indicators(choices)
+    count = _int(request.GET.get("n"), dashboard.TREND_PERIODS, 2, MAX_TREND_PERIODS)
+
+    deadline = services.deadline_for(form, period.id)
+    following = periods.next_period(period)
+    total, children, own = dashboard.completeness_by_child(unit, form, period, approved_only)
+    late, missing = dashboard.late_and_missing(unit, form, period, approved_only)
+    trend = dashboard.trend(unit, chosen, dashboard.trend_periods(period, form, count), approved_only)
+
+    # The period in progress can be chosen too (who has already reported), but is not the default.
+    recent = [dashboard.current_period(form, today)]
+    while len(recent) < PERIOD_CHOICES:
+        recent.append(periods.previous_period(recent[-1]))
+    if period not in recent:
+        recent.insert(0, period)
+    rows = ([own] if own and own.expected else []) + children
+    # Query string that drill-down and breadcrumb links keep (the unit is added in front).
+    keep = {"form": form.code, "period": period.id, "indicators": ",".join(i.code for i in chosen)}
+    if count != dashboard.TREND_PERIODS:
+        keep["n"] = count
+    if approved_only:
+        keep["approved"] = 1
+    chart = {
+        "labels": {
+            "on_time": _("Đúng hạn"),
+            "late": _("Muộn"),
+            "missing": _("Chưa nộp"),
+            "reports": _("Số báo cáo"),
+        },
+        "completeness": {
+            "units": [r.unit.name for r in rows],
+            "on_time": [r.on_time for r in rows],
+            "late": [r.late for r in rows],
+            "missing": [r.missing for r in rows],
+        },
+        "trend": {
+            "periods": [dashboard.period_label(p, form.scheme, short=True) for p in trend.periods],
+            "series": [
+                {
+                    "name": s.indicator.name_vi,
+                    "unit": s.indicator.unit_of_measure,
+                    "decimals": s.decimals,
+                    "zero": s.indicator.time_aggregation != Indicator.Aggregation.LAST,
+                    "integer": s.indicator.value_type == Indicator.ValueType.INTEGER,
+                    "values": [_float(v) for v in s.values],
+                }
+                for s in trend.series
+            ],
+        },
+    }
+    context = {
+        "unit": unit,
+        "form": form,
+        "forms": forms,
+        "period": period,
+        "period_label": dashboard.period_label(period, form.scheme),
+        "period_choices": [(p, dashboard.period_label(p, form.scheme)) for p in recent],
+        "previous": periods.previous_period(period),
+        "next": following if periods.period_range(following, form.scheme)[0] <= today else None,
+        "deadline": deadline,
+        "deadline_passed": deadline < today,
+        "approved_only": approved_only,
+        "total": total,
+        "own": own,
+        "children": children,
+        "late": late,
+        "missing": missing,
+        "choices": choices,
+        "chosen": chosen,
+        "chosen_codes": ",".join(i.code for i in chosen),
+        "count": count,
+        "trend": trend,
+        "trend_rows": [
+            (dashboard.period_label(p, form.scheme, with_dates=False), dashboard.period_dates(p, form.scheme), cells)
+            for p, cells in trend.rows
+        ],
+        "chart": chart,
+        "ancestors": visible_ancestors(user, unit),
+        "keep": urlencode(keep),
+    }
+    template = "reporting/dashboard.html#dashboard" if request.htmx else "reporting/dashboard.html"
+    return render(request, template, context)
