@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from giaoban.core.access import Action, can
 from giaoban.orgs.models import OrgUnit, UserRole
 from giaoban.orgs.selectors import visible_ancestors
 
@@ -154,6 +155,8 @@ def dashboard_page(request):
         "chart": chart,
         "ancestors": visible_ancestors(user, unit),
         "keep": urlencode(keep),
+        # Only those who enter figures for the units below get their workbook template.
+        "can_enter": can(user, Action.ENTER, unit.path),
     }
     template = "reporting/dashboard.html#dashboard" if request.htmx else "reporting/dashboard.html"
     return render(request, template, context)

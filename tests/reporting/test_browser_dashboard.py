@@ -4,13 +4,17 @@ Screenshots go to /tmp/dashboard-phone.png and /tmp/dashboard-desktop.png for a 
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import date
 from pathlib import Path
 
 import pytest
+from docx import Document
+from openpyxl import load_workbook
 
 from giaoban.orgs import services as org_services
+from giaoban.orgs.models import Committee
 from giaoban.reporting import demo
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 
@@ -110,7 +114,9 @@ def canvas_size(page, selector: str) -> tuple[float, float]:
 def test_it_draws_the_dashboard_on_a_phone_and_drills_down_to_a_commune(live_server, demo_province, make_user):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing")
-    make_user("viewer", demo_province, username="lanhdao")
+    # The province's standing-agency secretary: reads the dashboard and enters for the units below.
+    make_user("secretary", demo_province, username="lanhdao")
+    Committee.objects.create(name="Ban Chỉ đạo 35 Tỉnh ủy Thanh Hóa", short_name="BCĐ 35", org_unit=demo_province)
     base = live_server.url
 
     def scenario():
@@ -169,6 +175,23 @@ def test_it_draws_the_dashboard_on_a_phone_and_drills_down_to_a_commune(live_ser
                 desktop.goto(f"{base}/reports/dashboard/")
                 canvas_size(desktop, ".completeness-chart")
                 desktop.screenshot(path=SHOTS / "dashboard-desktop.png", full_page=True)
+                # From the dashboard: the officer's multi-unit template and the consolidated report.
+                with desktop.expect_download() as template:
+                    desktop.locator("#download-template").click()
+                assert template.value.suggested_filename.endswith(".xlsx")
+                book = load_workbook(io.BytesIO(Path(template.value.path()).read_bytes()))
+                assert len(book.sheetnames) >= 2 and "_giaoban" in book.sheetnames
+                desktop.locator("#open-consolidated").click()
+                desktop.wait_for_url("**/reports/consolidated/**")
+                with desktop.expect_download() as report:
+                    desktop.locator("#downloads a", has_text=".docx").click()
+                assert report.value.suggested_filename.endswith(".docx")
+                doc = Document(report.value.path())
+                cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+                text = "\n".join([*(p.text for p in doc.paragraphs), *cells])
+                assert "BÁO CÁO" in text and "TỈNH ỦY THANH HÓA" in text and "Xã Ngọc Lặc" in text
+                desktop.goto(f"{base}/reports/dashboard/")
+                canvas_size(desktop, ".completeness-chart")
                 desktop.emulate_media(media="print")
                 desktop.screenshot(path=SHOTS / "dashboard-print.png", full_page=True)
                 assert not desktop.locator(".completeness-chart").is_visible()

@@ -280,3 +280,13 @@ def test_it_keeps_the_query_count_constant_as_child_units_grow(client, week10, c
     assert large <= 25, large
     html = client.get(url).content.decode()
     assert _table(html, "completeness").count("data-unit=") == 3 + 12 + 1  # the communes and the total
+
+
+def test_it_offers_the_units_template_to_those_who_enter_figures_and_the_report_to_all(client, week10, make_user):
+    viewer = _get(client, make_user("viewer", week10.p1), unit="38", form="W35", period="2025W10").content.decode()
+    assert 'id="download-template"' not in viewer
+    assert 'href="/reports/consolidated/unit/38/2025W10/?form=W35"' in viewer
+    secretary = _get(client, make_user("secretary", week10.p1), unit="38", form="W35", period="2025W10")
+    html = secretary.content.decode()
+    assert 'href="/reports/38/W35/2025W10/template.xlsx?below=1"' in html
+    assert client.get("/reports/38/W35/2025W10/template.xlsx?below=1").status_code == 200
