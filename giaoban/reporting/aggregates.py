@@ -14,11 +14,12 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Max, Min
+from django.utils import timezone
 
 from giaoban.core.access import subtree_q
 from giaoban.orgs.models import OrgUnit
 
-from .models import Aggregate, DataValue, Indicator, Submission
+from .models import Aggregate, DataValue, Indicator, ReportCount, Submission
 
 _MINMAX = (Indicator.Aggregation.MIN, Indicator.Aggregation.MAX)
 _BATCH = 400
@@ -52,8 +53,30 @@ def _upsert(rows: list[tuple]) -> None:
             cursor.execute(sql, params)
 
 
+def _count(submission: Submission, ancestors: list[int], *, sign: int, approved: bool) -> None:
+    """The report itself, counted once per ancestor: reported, and on time if submitted by the deadline."""
+    table = connection.ops.quote_name(ReportCount._meta.db_table)
+    submitted = submission.submitted_at
+    on_time = int(submitted is not None and timezone.localdate(submitted) <= submission.deadline)
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(ancestors))
+    params = [
+        p
+        for unit_id in ancestors
+        for p in (unit_id, submission.form_id, submission.period, approved, sign, sign * on_time)
+    ]
+    sql = (
+        f"INSERT INTO {table} (unit_id, form_id, period, approved, reported, on_time) VALUES {placeholders} "  # noqa: S608
+        "ON CONFLICT (unit_id, form_id, period, approved) DO UPDATE SET "
+        f"reported = {table}.reported + excluded.reported, on_time = {table}.on_time + excluded.on_time"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def apply(submission: Submission, *, sign: int, approved: bool) -> None:
-    """Add (sign=+1) or remove (sign=-1) the submission's numeric figures from the aggregates."""
+    """Add (sign=+1) or remove (sign=-1) the submission (its count and numeric figures) from the aggregates."""
+    ancestors = sorted(ancestor_ids(submission.unit))
+    _count(submission, ancestors, sign=sign, approved=approved)
     figures = list(
         DataValue.objects.filter(submission=submission, value__isnull=False).values_list(
             "indicator_id", "value", "indicator__aggregation"
@@ -61,7 +84,6 @@ def apply(submission: Submission, *, sign: int, approved: bool) -> None:
     )
     if not figures:
         return
-    ancestors = sorted(ancestor_ids(submission.unit))
     minmax: list[int] = []
     rows = []
     for indicator_id, value, aggregation in sorted(figures):
@@ -121,6 +143,7 @@ def _recompute_extremes(submission: Submission, indicator_ids: list[int], approv
 def rebuild() -> int:
     """Recompute every aggregate from the values (repair tool; the live path never needs it)."""
     Aggregate.objects.all().delete()
+    ReportCount.objects.all().delete()
     n = 0
     for submission in Submission.objects.filter(status__in=Submission.COUNTED).select_related("unit"):
         apply(submission, sign=1, approved=False)

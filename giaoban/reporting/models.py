@@ -19,6 +19,7 @@ __all__ = [
     "DataValue",
     "FormIndicator",
     "Indicator",
+    "ReportCount",
     "ReportForm",
     "ReportFormVersion",
     "Submission",
@@ -347,6 +348,25 @@ class Aggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}@{self.unit_id} {self.period}"
+
+
+class ReportCount(models.Model):
+    """How many reports of (form, reporting period) the unit's whole subtree has in the totals, and how
+    many of them came by the deadline; maintained beside Aggregate, so completeness is a few row reads,
+    not a count over the submissions. `approved` rows count approved reports only."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10)
+    approved = models.BooleanField(default=False)
+    reported = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "form", "period", "approved"], name="reportcount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.form_id}@{self.unit_id} {self.period}: {self.reported}"
 
 
 class ConsolidatedReportQuerySet(ScopedQuerySet):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
@@ -31,7 +31,7 @@ from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import OrgUnit, Succession
 
 from . import periods
-from .models import Aggregate, FormIndicator, Indicator, ReportForm, Submission
+from .models import Aggregate, FormIndicator, Indicator, ReportCount, ReportForm, Submission
 
 MAX_GENERATIONS = 50
 PLACES = Decimal("0.0001")
@@ -175,7 +175,6 @@ def _completeness(
     for t in targets:
         scope |= subtree_q("path", t.path)
     result: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    statuses = [Submission.Status.APPROVED] if approved_only else list(Submission.COUNTED)
     today = timezone.localdate()
     for form_id, plist in buckets.items():
         form = forms[form_id][0]
@@ -195,21 +194,39 @@ def _completeness(
             )
             for row in rows:
                 result[row["prefix"]][0] += sum(row[k] for k in counts)
-        sub_scope = Q()
+        # Reports come from the maintained counts: each target's row, and the rows of the units at
+        # prefix depth below it; what a target reported itself is its row less theirs.
+        depth = prefix_len // OrgUnit.steplen
+        unit_scope = Q(pk__in=[t.pk for t in targets])
         for t in targets:
-            sub_scope |= subtree_q("unit__path", t.path)
-        reports = (
-            Submission.objects.filter(
-                sub_scope, form_id=form_id, period__in=[p for p, _e in plist], status__in=statuses
+            if depth > t.depth:
+                unit_scope |= subtree_q("path", t.path) & Q(depth=depth)
+        counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for path, reported, on_time in (
+            ReportCount.objects.filter(
+                unit__in=OrgUnit.objects.filter(unit_scope),
+                form_id=form_id,
+                period__in=[p for p, _e in plist],
+                approved=approved_only,
             )
-            .annotate(prefix=Substr("unit__path", 1, prefix_len))
-            .order_by()
-            .values("prefix")
-            .annotate(reported=Count("pk"), on_time=Count("pk", filter=Q(submitted_at__date__lte=F("deadline"))))
-        )
-        for row in reports:
-            result[row["prefix"]][1] += row["reported"]
-            result[row["prefix"]][2] += row["on_time"]
+            .values("unit__path")
+            .annotate(r=Sum("reported"), o=Sum("on_time"))
+            .values_list("unit__path", "r", "o")
+        ):
+            counted[path][0] += reported
+            counted[path][1] += on_time
+        for t in targets:
+            own_reported, own_on_time = counted.get(t.path, (0, 0))
+            if len(t.path) < prefix_len:
+                for path, (reported, on_time) in counted.items():
+                    if len(path) == prefix_len and path.startswith(t.path):
+                        result[path][1] += reported
+                        result[path][2] += on_time
+                        own_reported -= reported
+                        own_on_time -= on_time
+            if own_reported or own_on_time:
+                result[t.path][1] += own_reported
+                result[t.path][2] += own_on_time
     return {k: tuple(v) for k, v in result.items()}
 
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from giaoban.core.errors import ServiceError
 from giaoban.reporting import services
-from giaoban.reporting.models import Aggregate
+from giaoban.reporting.models import Aggregate, ReportCount
 from giaoban.reporting.selectors import rollup
 
 from .helpers import at
@@ -232,8 +232,17 @@ def test_it_rebuilds_the_same_aggregates_it_maintains_live(tree, catalog, report
     )
 
     def snapshot():
-        return sorted(Aggregate.objects.filter(value_count__gt=0).values_list(*fields))
+        counts = ReportCount.objects.filter(reported__gt=0).values_list(
+            "unit_id", "form_id", "period", "approved", "reported", "on_time"
+        )
+        return sorted(Aggregate.objects.filter(value_count__gt=0).values_list(*fields)), sorted(counts)
 
     live = snapshot()
     aggregates.rebuild()
-    assert snapshot() == live and len(live) > 10
+    assert snapshot() == live and len(live[0]) > 10
+    # c1 (approved) and c3 (submitted) are counted at every level above them; the returned and the
+    # reopened reports are not.
+    assert ReportCount.objects.get(unit=tree.p1, form=catalog.weekly, period="2025W10", approved=False).reported == 1
+    assert ReportCount.objects.get(unit=tree.p1, form=catalog.weekly, period="2025W10", approved=True).reported == 1
+    assert ReportCount.objects.get(unit=tree.vn, form=catalog.weekly, period="2025W11", approved=False).reported == 1
+    assert not ReportCount.objects.filter(period="2025W30", reported__gt=0).exists()
