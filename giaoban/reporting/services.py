@@ -7,6 +7,7 @@ optimistic lock bumped by every write, so two people editing the same draft neve
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -659,14 +660,20 @@ def datavalues_import(
         keys.setdefault(key, []).append((rownum, indicator, parsed))
 
     existing: dict[tuple, Submission] = {}
-    if keys:
-        from django.db.models import Q
-
-        q = Q()
-        for unit_id, form_id, period in keys:
-            q |= Q(unit_id=unit_id, form_id=form_id, period=period)
-        for s in Submission.objects.select_for_update().filter(q).select_related("unit", "form", "form_version"):
-            existing[(s.unit_id, s.form_id, s.period)] = s
+    # One query per (form, period) and chunk of units: an OR of one term per report overflows SQLite's
+    # expression depth past ~1,000 reports.
+    units_of: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for unit_id, form_id, period in keys:
+        units_of[(form_id, period)].append(unit_id)
+    for (form_id, period), unit_ids in sorted(units_of.items()):
+        for start in range(0, len(unit_ids), 500):
+            for s in (
+                Submission.objects.select_for_update()
+                .filter(form_id=form_id, period=period, unit_id__in=unit_ids[start : start + 500])
+                .select_related("unit", "form", "form_version")
+                .order_by("pk")
+            ):
+                existing[(s.unit_id, s.form_id, s.period)] = s
     for key, entries in keys.items():
         s = existing.get(key)
         first_row = entries[0][0]

@@ -301,3 +301,32 @@ def test_it_loses_no_update_when_reports_are_submitted_concurrently(tree, catalo
     total = Aggregate.objects.filter(unit=tree.vn, indicator=catalog.posts, approved=False)
     assert sum(a.value_sum for a in total) == 40
     assert sum(a.value_count for a in total) == 40
+
+
+def test_it_imports_over_a_thousand_reports_in_one_file(tree, catalog, make_user):
+    # One OR term per report used to overflow SQLite's expression depth (1,000) on re-import.
+    from giaoban.orgs import services as org_services
+
+    communes = [
+        org_services.orgunit_create(
+            code=f"38{i:03d}",
+            name=f"Xã Nhập {i}",
+            kind="commune",
+            subtype="xa",
+            parent=tree.p1,
+            valid_from=date(2025, 7, 1),
+        )
+        for i in range(21)
+    ]
+    weeks = [f"2025W{w:02d}" for w in range(27, 53)] + [f"2026W{w:02d}" for w in range(1, 25)]
+    data = rows(*[(c.code, "W35", w, "POSTS", "1") for c in communes for w in weeks])
+    assert len(data) > 1000
+    actor = make_user("secretary", tree.p1)
+    services.datavalues_import(rows=data, actor=actor, draft=True)
+    assert not Aggregate.objects.filter(unit=tree.p1, value_count__gt=0).exists()
+    changed = rows(*[(c.code, "W35", w, "POSTS", "2") for c in communes for w in weeks])
+    result = services.datavalues_import(rows=changed, actor=actor)
+    assert (result.submissions, result.values) == (len(data), len(data))
+    assert (
+        Aggregate.objects.get(unit=tree.p1, indicator=catalog.posts, period="2025W30", approved=False).value_sum == 42
+    )
