@@ -68,3 +68,20 @@ vendor:
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Benchmark (bench/README.md): generate synthetic national data on SQLite and PostgreSQL, time it, write
+# bench/RESULTS.md. SCALE=small (10% of communes, ~1.1M values; ~15 min here, mostly the slow cases b, d, e)
+# or SCALE=full (~10M values, ~15 min of generation per database;
+# also regenerates small for case (f)). Not part of `make test`.
+SCALE ?= small
+BENCH_REPS ?= 5
+bench: $(VENV)/.installed messages
+	@set -e; scales="$(SCALE)"; [ "$(SCALE)" = small ] || scales="small $(SCALE)"; \
+	dbs=sqlite; if $(PY) -c "import bench.common as c,sys; sys.exit(not c.pg_reachable())"; then dbs="sqlite pg"; \
+	  else echo "PostgreSQL unreachable: SQLite only"; fi; \
+	for db in $$dbs; do for s in $$scales; do $(PY) -m bench.generate --db $$db --scale $$s; done; \
+	  if [ "$(SCALE)" = small ]; then $(PY) -m bench.run --db $$db --scale small --reps $(BENCH_REPS); \
+	  else $(PY) -m bench.run --db $$db --scale small --cases a,b --reps $(BENCH_REPS); \
+	       $(PY) -m bench.run --db $$db --scale $(SCALE) --reps $(BENCH_REPS); fi; \
+	  for s in $$scales; do $(PY) -m bench.drop --db $$db --scale $$s; done; done; \
+	$(PY) -m bench.report --scale $(SCALE)
