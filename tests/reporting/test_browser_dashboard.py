@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import date
 from pathlib import Path
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from giaoban.orgs import services as org_services
 from giaoban.orgs.models import Committee
 from giaoban.reporting import demo
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.reporting.helpers import ngoc_lac_tree
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
 
@@ -46,33 +45,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def demo_province(db):
     """Thanh Hóa with its old district of Ngọc Lặc (to 30/06/2025) and twelve current communes, loaded with
     the reporting demo: six finished weeks of 2026, some reports late, some missing."""
-    mk = org_services.orgunit_create
-    vn = mk(code="VN", name="Việt Nam", kind="national", subtype="quoc_gia", parent=None, valid_from=date(1945, 9, 2))
-    th = mk(code="38", name="Tỉnh Thanh Hóa", kind="province", subtype="tinh", parent=vn, valid_from=date(1945, 9, 2))
-    district = mk(
-        code="389",
-        name="Huyện Ngọc Lặc",
-        kind="district",
-        subtype="huyen",
-        parent=th,
-        valid_from=date(1963, 1, 1),
-        valid_to=date(2025, 6, 30),
-    )
-    for code, name in [("15064", "Thị trấn Ngọc Lặc"), ("15067", "Xã Ngọc Khê")]:
-        district.refresh_from_db()
-        mk(
-            code=code,
-            name=name,
-            kind="commune",
-            subtype="xa",
-            parent=district,
-            valid_from=date(2020, 1, 1),
-            valid_to=date(2025, 6, 30),
-        )
-    for code, name in COMMUNES:
-        th.refresh_from_db()
-        kind = "phuong" if name.startswith("Phường") else "xa"
-        mk(code=code, name=name, kind="commune", subtype=kind, parent=th, valid_from=date(2025, 7, 1))
+    th = ngoc_lac_tree(COMMUNES)["th"]
     demo.load()
     return th
 

@@ -23,7 +23,7 @@ from giaoban.reporting import consolidated, demo
 from giaoban.reporting.models import ConsolidatedReport
 from tests.access import Endpoint, check, matrix
 
-from .helpers import at
+from .helpers import at, ngoc_lac_tree
 
 SUBJECT = "Kết quả công tác 9 tháng đầu năm 2023, nhiệm vụ thời gian tới"
 
@@ -35,32 +35,8 @@ SUBJECT = "Kết quả công tác 9 tháng đầu năm 2023, nhiệm vụ thời
 def district(db):
     """VN > Thanh Hóa > Huyện Ngọc Lặc (closed 30/06/2025) > two old communes, two current communes, the
     provincial and the district committees; then the reporting demo's figures."""
-    mk = org_services.orgunit_create
-    vn = mk(code="VN", name="Việt Nam", kind="national", subtype="quoc_gia", parent=None, valid_from=date(1945, 9, 2))
-    th = mk(code="38", name="Tỉnh Thanh Hóa", kind="province", subtype="tinh", parent=vn, valid_from=date(1945, 9, 2))
-    unit = mk(
-        code="389",
-        name="Huyện Ngọc Lặc",
-        kind="district",
-        subtype="huyen",
-        parent=th,
-        valid_from=date(1963, 1, 1),
-        valid_to=date(2025, 6, 30),
-    )
-    for code, name in [("15064", "Thị trấn Ngọc Lặc"), ("15067", "Xã Ngọc Khê")]:
-        unit.refresh_from_db()
-        mk(
-            code=code,
-            name=name,
-            kind="commune",
-            subtype="xa",
-            parent=unit,
-            valid_from=date(2020, 1, 1),
-            valid_to=date(2025, 6, 30),
-        )
-    for code, name in [("15061", "Xã Ngọc Lặc"), ("15085", "Xã Thạch Lập")]:
-        th.refresh_from_db()
-        mk(code=code, name=name, kind="commune", subtype="xa", parent=th, valid_from=date(2025, 7, 1))
+    units = ngoc_lac_tree()
+    th, unit = units["th"], units["district"]
     Committee.objects.create(name="Ban Chỉ đạo 35 Tỉnh ủy Thanh Hóa", short_name="BCĐ 35", org_unit=th)
     agency = Agency.objects.create(name="Ban Tuyên giáo Huyện ủy Ngọc Lặc", org_unit=unit)
     committee = Committee.objects.create(

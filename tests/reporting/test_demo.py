@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from rest_framework.test import APIClient
 
-from giaoban.orgs import services as org_services
 from giaoban.reporting import demo
 from giaoban.reporting.models import Indicator, Submission
 from giaoban.reporting.selectors import rollup
+from tests.reporting.helpers import ngoc_lac_tree
 
 NINE_MONTHS_2023 = {
     "BLOG_POSTS": 279,
@@ -27,33 +27,7 @@ NINE_MONTHS_2023 = {
 def demo_tree(db):
     """VN > Thanh Hóa > Huyện Ngọc Lặc (closed 30/06/2025) > two old communes; two current communes of
     Thanh Hóa from 01/07/2025: the few units the reporting demo needs, without the orgs demo."""
-    mk = org_services.orgunit_create
-    vn = mk(code="VN", name="Việt Nam", kind="national", subtype="quoc_gia", parent=None, valid_from=date(1945, 9, 2))
-    th = mk(code="38", name="Tỉnh Thanh Hóa", kind="province", subtype="tinh", parent=vn, valid_from=date(1945, 9, 2))
-    district = mk(
-        code="389",
-        name="Huyện Ngọc Lặc",
-        kind="district",
-        subtype="huyen",
-        parent=th,
-        valid_from=date(1963, 1, 1),
-        valid_to=date(2025, 6, 30),
-    )
-    for code, name in [("15064", "Thị trấn Ngọc Lặc"), ("15067", "Xã Ngọc Khê")]:
-        district.refresh_from_db()
-        mk(
-            code=code,
-            name=name,
-            kind="commune",
-            subtype="xa",
-            parent=district,
-            valid_from=date(2020, 1, 1),
-            valid_to=date(2025, 6, 30),
-        )
-    for code, name in [("15061", "Xã Ngọc Lặc"), ("15085", "Xã Thạch Lập")]:
-        th.refresh_from_db()
-        mk(code=code, name=name, kind="commune", subtype="xa", parent=th, valid_from=date(2025, 7, 1))
-    return {"vn": vn, "district": district}
+    return ngoc_lac_tree()
 
 
 @pytest.fixture
