@@ -3,14 +3,13 @@
 Key: (indicator, unit, form, reporting period id, approved). Each row holds, over the unit's whole
 subtree, the sum and the count of the figures reported for that period (and their min/max for
 indicators aggregated by min/max across units). Rows change in the same transaction as the status
-change, with one `INSERT ... ON CONFLICT DO UPDATE SET s = s + excluded.s` per batch: an increment,
-so two submissions touching the same ancestor row at once never lose an update on PostgreSQL, and
-rows are written in key order so concurrent writers take their row locks in the same order.
+change, with one `INSERT ... SELECT ... ON CONFLICT DO UPDATE SET s = s + excluded.s` per batch of
+reports: an increment, so two submissions touching the same ancestor row at once never lose an update
+on PostgreSQL, and rows are written in key order so concurrent writers take their row locks in the same
+order. ReportCount rows (reports per unit subtree, form, period) are kept the same way.
 """
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Max, Min
@@ -22,7 +21,6 @@ from giaoban.orgs.models import OrgUnit
 from .models import Aggregate, DataValue, Indicator, ReportCount, Submission
 
 _MINMAX = (Indicator.Aggregation.MIN, Indicator.Aggregation.MAX)
-_BATCH = 400
 
 
 def ancestor_ids(unit: OrgUnit) -> list[int]:
@@ -31,88 +29,121 @@ def ancestor_ids(unit: OrgUnit) -> list[int]:
     return list(OrgUnit.objects.filter(path__in=paths).values_list("pk", flat=True))
 
 
-def _upsert(rows: list[tuple]) -> None:
-    table = connection.ops.quote_name(Aggregate._meta.db_table)
-    cols = "indicator_id, unit_id, form_id, period, approved, value_sum, value_count, value_min, value_max"
-    for start in range(0, len(rows), _BATCH):
-        chunk = rows[start : start + _BATCH]
-        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-        # Only identifiers from the model and placeholders go into the statement; values are parameters.
-        sql = (
-            f"INSERT INTO {table} ({cols}) VALUES {placeholders} "  # noqa: S608
-            "ON CONFLICT (indicator_id, unit_id, form_id, period, approved) DO UPDATE SET "
-            f"value_sum = {table}.value_sum + excluded.value_sum, "
-            f"value_count = {table}.value_count + excluded.value_count, "
-            f"value_min = CASE WHEN excluded.value_min IS NOT NULL AND ({table}.value_min IS NULL "
-            f"OR excluded.value_min < {table}.value_min) THEN excluded.value_min ELSE {table}.value_min END, "
-            f"value_max = CASE WHEN excluded.value_max IS NOT NULL AND ({table}.value_max IS NULL "
-            f"OR excluded.value_max > {table}.value_max) THEN excluded.value_max ELSE {table}.value_max END"
-        )
-        params = [p for row in chunk for p in row]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+# Tree levels a unit can have ancestors at (national, province, district, commune, and room to spare).
+_LEVELS = 8
+_CHUNK = 500
 
 
-def _count(submission: Submission, ancestors: list[int], *, sign: int, approved: bool) -> None:
-    """The report itself, counted once per ancestor: reported, and on time if submitted by the deadline."""
-    table = connection.ops.quote_name(ReportCount._meta.db_table)
-    submitted = submission.submitted_at
-    on_time = int(submitted is not None and timezone.localdate(submitted) <= submission.deadline)
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(ancestors))
-    params = [
-        p
-        for unit_id in ancestors
-        for p in (unit_id, submission.form_id, submission.period, approved, sign, sign * on_time)
-    ]
-    sql = (
-        f"INSERT INTO {table} (unit_id, form_id, period, approved, reported, on_time) VALUES {placeholders} "  # noqa: S608
-        "ON CONFLICT (unit_id, form_id, period, approved) DO UPDATE SET "
-        f"reported = {table}.reported + excluded.reported, on_time = {table}.on_time + excluded.on_time"
+def _ancestors_join(unit_alias: str) -> str:
+    """FROM-clause fragment joining each unit to itself and every ancestor (`anc`), by path prefix: one
+    index lookup per level, so the statement needs no ancestor list read beforehand."""
+    units = connection.ops.quote_name(OrgUnit._meta.db_table)
+    step = OrgUnit.steplen
+    levels = " UNION ALL ".join(f"SELECT {k} AS k" for k in range(1, _LEVELS + 1))
+    return (
+        f"JOIN ({levels}) lvl ON lvl.k * {step} <= LENGTH({unit_alias}.path) "
+        f"JOIN {units} anc ON anc.path = SUBSTR({unit_alias}.path, 1, lvl.k * {step}) "
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+
+
+def _on_time(submission: Submission) -> bool:
+    submitted = submission.submitted_at
+    return submitted is not None and timezone.localdate(submitted) <= submission.deadline
 
 
 def apply(submission: Submission, *, sign: int, approved: bool) -> None:
     """Add (sign=+1) or remove (sign=-1) the submission (its count and numeric figures) from the aggregates."""
-    ancestors = sorted(ancestor_ids(submission.unit))
-    _count(submission, ancestors, sign=sign, approved=approved)
-    figures = list(
-        DataValue.objects.filter(submission=submission, value__isnull=False).values_list(
-            "indicator_id", "value", "indicator__aggregation"
-        )
+    apply_many([submission], sign=sign, approved=approved)
+
+
+def apply_many(submissions: list[Submission], *, sign: int, approved: bool) -> None:
+    """apply() for many submissions at once: per chunk of reports, one statement for the counts and one
+    for the figures, each an INSERT ... SELECT grouped by key (the values are read by the database, not
+    round-tripped through Python), ordered by key so concurrent writers lock rows in the same order."""
+    if sign not in (1, -1):
+        raise ValueError(sign)
+    for start in range(0, len(submissions), _CHUNK):
+        chunk = submissions[start : start + _CHUNK]
+        _count(chunk, sign=sign, approved=approved)
+        _figures(chunk, sign=sign, approved=approved)
+    if sign < 0:
+        for submission in submissions:
+            _recompute_extremes(submission, approved)
+
+
+def _count(chunk: list[Submission], *, sign: int, approved: bool) -> None:
+    """The reports themselves, counted once per ancestor: reported, and on time if submitted by the deadline."""
+    table = connection.ops.quote_name(ReportCount._meta.db_table)
+    subs = connection.ops.quote_name(Submission._meta.db_table)
+    units = connection.ops.quote_name(OrgUnit._meta.db_table)
+    ids = [s.pk for s in chunk]
+    late = [s.pk for s in chunk if not _on_time(s)]
+    marks = ", ".join(["%s"] * len(ids))
+    late_marks = ", ".join(["%s"] * len(late)) or "NULL"
+    # Only identifiers from the models, integers and placeholders go into the statement.
+    sql = (
+        f"INSERT INTO {table} (unit_id, form_id, period, approved, reported, on_time) "  # noqa: S608
+        f"SELECT anc.id, s.form_id, s.period, %s, {sign} * COUNT(*), "
+        f"{sign} * SUM(CASE WHEN s.id IN ({late_marks}) THEN 0 ELSE 1 END) "
+        f"FROM {subs} s JOIN {units} u ON u.id = s.unit_id {_ancestors_join('u')}"
+        f"WHERE s.id IN ({marks}) GROUP BY anc.id, s.form_id, s.period ORDER BY anc.id, s.form_id, s.period "
+        "ON CONFLICT (unit_id, form_id, period, approved) DO UPDATE SET "
+        f"reported = {table}.reported + excluded.reported, on_time = {table}.on_time + excluded.on_time"
     )
-    if not figures:
-        return
-    minmax: list[int] = []
-    rows = []
-    for indicator_id, value, aggregation in sorted(figures):
-        keep_extremes = aggregation in _MINMAX
-        if keep_extremes:
-            minmax.append(indicator_id)
-        extreme = value if keep_extremes and sign > 0 else None
-        for unit_id in ancestors:
-            rows.append(
-                (
-                    indicator_id,
-                    unit_id,
-                    submission.form_id,
-                    submission.period,
-                    approved,
-                    Decimal(sign) * value,
-                    sign,
-                    extreme,
-                    extreme,
-                )
-            )
-    _upsert(rows)
-    if sign < 0 and minmax:
-        _recompute_extremes(submission, minmax, approved)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [approved, *late, *ids])
 
 
-def _recompute_extremes(submission: Submission, indicator_ids: list[int], approved: bool) -> None:
+def _figures(chunk: list[Submission], *, sign: int, approved: bool) -> None:
+    """The numeric figures, summed per (indicator, ancestor, form, period); min/max kept for indicators
+    aggregated by min/max across units (on removal they are recomputed afterwards)."""
+    table = connection.ops.quote_name(Aggregate._meta.db_table)
+    subs = connection.ops.quote_name(Submission._meta.db_table)
+    units = connection.ops.quote_name(OrgUnit._meta.db_table)
+    values = connection.ops.quote_name(DataValue._meta.db_table)
+    indicators = connection.ops.quote_name(Indicator._meta.db_table)
+    ids = [s.pk for s in chunk]
+    marks = ", ".join(["%s"] * len(ids))
+    if sign > 0:
+        extremes = (
+            "MIN(CASE WHEN i.aggregation IN (%s, %s) THEN dv.value END), "
+            "MAX(CASE WHEN i.aggregation IN (%s, %s) THEN dv.value END)"
+        )
+        extreme_params = [*_MINMAX, *_MINMAX]
+    else:
+        extremes, extreme_params = "NULL, NULL", []
+    key = "dv.indicator_id, anc.id, s.form_id, s.period"
+    sql = (
+        f"INSERT INTO {table} (indicator_id, unit_id, form_id, period, approved, "  # noqa: S608
+        "value_sum, value_count, value_min, value_max) "
+        f"SELECT {key}, %s, {sign} * SUM(dv.value), {sign} * COUNT(*), {extremes} "
+        f"FROM {values} dv JOIN {subs} s ON s.id = dv.submission_id "
+        f"JOIN {indicators} i ON i.id = dv.indicator_id "
+        f"JOIN {units} u ON u.id = s.unit_id {_ancestors_join('u')}"
+        f"WHERE dv.submission_id IN ({marks}) AND dv.value IS NOT NULL "
+        f"GROUP BY {key} ORDER BY {key} "
+        "ON CONFLICT (indicator_id, unit_id, form_id, period, approved) DO UPDATE SET "
+        f"value_sum = {table}.value_sum + excluded.value_sum, "
+        f"value_count = {table}.value_count + excluded.value_count, "
+        f"value_min = CASE WHEN excluded.value_min IS NOT NULL AND ({table}.value_min IS NULL "
+        f"OR excluded.value_min < {table}.value_min) THEN excluded.value_min ELSE {table}.value_min END, "
+        f"value_max = CASE WHEN excluded.value_max IS NOT NULL AND ({table}.value_max IS NULL "
+        f"OR excluded.value_max > {table}.value_max) THEN excluded.value_max ELSE {table}.value_max END"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [approved, *extreme_params, *ids])
+
+
+def _recompute_extremes(submission: Submission, approved: bool) -> None:
     """Min/max cannot be un-added: after a removal, read them again from the values (only for the few
     min/max indicators, one query per ancestor level)."""
+    indicator_ids = list(
+        DataValue.objects.filter(
+            submission=submission, value__isnull=False, indicator__aggregation__in=_MINMAX
+        ).values_list("indicator_id", flat=True)
+    )
+    if not indicator_ids:
+        return
     statuses = [Submission.Status.APPROVED] if approved else list(Submission.COUNTED)
     for unit in OrgUnit.objects.filter(pk__in=ancestor_ids(submission.unit)):
         found = {
@@ -144,10 +175,7 @@ def rebuild() -> int:
     """Recompute every aggregate from the values (repair tool; the live path never needs it)."""
     Aggregate.objects.all().delete()
     ReportCount.objects.all().delete()
-    n = 0
-    for submission in Submission.objects.filter(status__in=Submission.COUNTED).select_related("unit"):
-        apply(submission, sign=1, approved=False)
-        if submission.status == Submission.Status.APPROVED:
-            apply(submission, sign=1, approved=True)
-        n += 1
-    return n
+    counted = list(Submission.objects.filter(status__in=Submission.COUNTED).order_by("pk"))
+    apply_many(counted, sign=1, approved=False)
+    apply_many([s for s in counted if s.status == Submission.Status.APPROVED], sign=1, approved=True)
+    return len(counted)

@@ -26,8 +26,8 @@ from giaoban.core.xlsx import table_to_xlsx
 from giaoban.orgs.models import Committee, CommitteeRole, Membership, OrgUnit
 
 from . import periods
-from .models import Aggregate, ConsolidatedReport, DataValue, Indicator, ReportForm, Submission
-from .selectors import _Bucket, _completeness, _over_time, _round
+from .models import ConsolidatedReport, DataValue, Indicator, ReportForm, Submission
+from .selectors import Bucket, completeness, over_time, round_value, window_values
 from .services import current_version, version_indicators
 
 __all__ = [
@@ -276,12 +276,8 @@ def _row_units(unit: OrgUnit, form: ReportForm, start: date, end: date) -> tuple
     return own, [c for c in children if _depth(c.kind) <= deepest]
 
 
-def _values(indicators: list[Indicator], base: dict[int, tuple[str, str]], buckets) -> list[Decimal | None]:
-    """Roll the rows of one target (already weighted) up across units then across time, as rollup() does."""
-    values: dict[int, Decimal | None] = {}
-    for ind_id, (across_units, across_time) in base.items():
-        series = [b.value(across_units) for _end, b in sorted(buckets[ind_id].items())]
-        values[ind_id] = _over_time([v for v in series if v is not None], across_time)
+def _values(indicators: list[Indicator], values: dict[int, Decimal | None]) -> list[Decimal | None]:
+    """The table's cells from the base indicators' window values (a ratio = numerator / denominator)."""
     out = []
     for ind in indicators:
         if ind.is_ratio:
@@ -291,7 +287,32 @@ def _values(indicators: list[Indicator], base: dict[int, tuple[str, str]], bucke
                 v *= 100
         else:
             v = values.get(ind.pk)
-        out.append(_round(v))
+        out.append(round_value(v))
+    return out
+
+
+def _own_values(
+    unit: OrgUnit, form: ReportForm, ends: dict[str, date], base: dict[int, tuple[str, str]], approved_only: bool
+) -> dict[int, Decimal | None]:
+    """The unit's own report's figures over the window (its aggregate rows also hold the units below it),
+    rolled up across time by the same rule, from its few values."""
+    statuses = [Submission.Status.APPROVED] if approved_only else list(Submission.COUNTED)
+    mine: dict[int, dict[date, Bucket]] = defaultdict(lambda: defaultdict(Bucket))
+    for ind_id, pid, value in DataValue.objects.filter(
+        submission__unit=unit,
+        submission__form=form,
+        submission__period__in=list(ends),
+        submission__status__in=statuses,
+        indicator_id__in=list(base),
+        value__isnull=False,
+    ).values_list("indicator_id", "submission__period", "value"):
+        mine[ind_id][ends[pid]].add(
+            {"value_sum": value, "value_count": 1, "value_min": value, "value_max": value}, Decimal(1)
+        )
+    out: dict[int, Decimal | None] = {}
+    for ind_id, (across_units, across_time) in base.items():
+        series = [b.value(across_units) for _end, b in sorted(mine[ind_id].items())]
+        out[ind_id] = over_time([v for v in series if v is not None], across_time)
     return out
 
 
@@ -317,44 +338,22 @@ def consolidated_table(
     base = {pk: (held[pk].aggregation, held[pk].time_aggregation) for pk in base_ids}
 
     own, children = _row_units(unit, form, start, end)
-    statuses = [Submission.Status.APPROVED] if approved_only else list(Submission.COUNTED)
-    per_unit: dict[int, dict[int, dict[date, _Bucket]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(_Bucket)))
-    for row in Aggregate.objects.filter(
-        form=form,
-        period__in=list(ends),
-        unit_id__in=[unit.pk, *(c.pk for c in children)],
-        indicator_id__in=base_ids,
-        approved=approved_only,
-        value_count__gt=0,
-    ).values("indicator_id", "unit_id", "period", "value_sum", "value_count", "value_min", "value_max"):
-        per_unit[row["unit_id"]][row["indicator_id"]][ends[row["period"]]].add(row, Decimal(1))
+    forms = {form.pk: (form, base_ids)}
+    buckets = {form.pk: list(ends.items())}
+    found = window_values([unit.pk, *(c.pk for c in children)], base, forms, buckets, approved_only)
 
-    total = TableRow(unit, _("Tổng cộng"), _values(indicators, base, per_unit[unit.pk]))
+    total = TableRow(unit, _("Tổng cộng"), _values(indicators, found.get(unit.pk, {})))
     rows: list[TableRow] = []
     if own:
-        mine: dict[int, dict[date, _Bucket]] = defaultdict(lambda: defaultdict(_Bucket))
         if children:
-            for ind_id, pid, value in DataValue.objects.filter(
-                submission__unit=unit,
-                submission__form=form,
-                submission__period__in=list(ends),
-                submission__status__in=statuses,
-                indicator_id__in=base_ids,
-                value__isnull=False,
-            ).values_list("indicator_id", "submission__period", "value"):
-                mine[ind_id][ends[pid]].add(
-                    {"value_sum": value, "value_count": 1, "value_min": value, "value_max": value}, Decimal(1)
-                )
-            values = _values(indicators, base, mine)
+            values = _values(indicators, _own_values(unit, form, ends, base, approved_only))
         else:
             values = list(total.values)  # nothing below reports it: the subtree is the unit itself
         label = unit.name if not children else _("%(u)s (báo cáo của đơn vị)") % {"u": unit.name}
         rows.append(TableRow(unit, label, values))
-    rows += [TableRow(c, c.name, _values(indicators, base, per_unit[c.pk])) for c in children]
+    rows += [TableRow(c, c.name, _values(indicators, found.get(c.pk, {}))) for c in children]
 
-    forms = {form.pk: (form, base_ids)}
-    buckets = {form.pk: [(pid, e) for pid, e in ends.items()]}
-    counts = _completeness([unit], len(unit.path) + OrgUnit.steplen, forms, buckets, approved_only)
+    counts = completeness([unit], len(unit.path) + OrgUnit.steplen, forms, buckets, approved_only)
     for r in rows:
         r.expected, r.reported, _on_time = counts.get(r.unit.path, (0, 0, 0))
     total.expected = sum(c[0] for c in counts.values())

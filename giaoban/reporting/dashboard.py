@@ -169,7 +169,7 @@ def completeness_by_child(
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
         .vn_sorted()
     )
-    counts = selectors._completeness(
+    counts = selectors.completeness(
         [unit],
         len(unit.path) + OrgUnit.steplen,
         {form.pk: (form, set())},
@@ -226,11 +226,11 @@ def trend(
     restated), in three queries whatever the number of indicators and windows."""
     base_ids = {pk for i in indicators for pk in ((i.numerator_id, i.denominator_id) if i.is_ratio else (i.pk,))}
     base = {i.pk: i for i in Indicator.objects.filter(pk__in=base_ids)}
-    forms = selectors._forms_of(list(base_ids))
+    forms = selectors.forms_of(list(base_ids))
     buckets: dict[str, dict[int, list[tuple[str, date]]]] = {}
     for w in windows:
         try:
-            buckets[w.id] = selectors._buckets(forms, w)
+            buckets[w.id] = selectors.form_buckets(forms, w)
         except ServiceError:  # a window the forms cannot compose has no value
             buckets[w.id] = {}
     q = Q()
@@ -245,14 +245,14 @@ def trend(
             rows[(row["indicator_id"], row["form_id"], row["period"])] = row
 
     def value_of(ind: Indicator, window: str) -> Decimal | None:
-        per_end: dict[date, selectors._Bucket] = defaultdict(selectors._Bucket)
+        per_end: dict[date, selectors.Bucket] = defaultdict(selectors.Bucket)
         for form_id, plist in buckets[window].items():
             for pid, end in plist:
                 row = rows.get((ind.pk, form_id, pid))
                 if row is not None:
                     per_end[end].add(row, Decimal(1))
         series = [b.value(ind.aggregation) for _end, b in sorted(per_end.items())]
-        return selectors._over_time([v for v in series if v is not None], ind.time_aggregation)
+        return selectors.over_time([v for v in series if v is not None], ind.time_aggregation)
 
     result = Trend(windows, [TrendSeries(i) for i in indicators])
     for s in result.series:
@@ -265,5 +265,5 @@ def trend(
                     value *= 100
             else:
                 value = value_of(base[ind.pk], w.id)
-            s.values.append(selectors._round(value))
+            s.values.append(selectors.round_value(value))
     return result

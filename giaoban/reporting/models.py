@@ -226,9 +226,13 @@ class Submission(models.Model):
     EDITABLE = (Status.DRAFT, Status.RETURNED)
     COUNTED = (Status.SUBMITTED, Status.APPROVED)
 
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="submissions")
+    # No single-column indexes where a composite one starts with the column: submission_unique
+    # (unit, form, period) and (form, period, status) serve those lookups, and every index is paid on write.
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="submissions", db_index=False
+    )
     form = models.ForeignKey(
-        ReportForm, verbose_name=_("biểu mẫu"), on_delete=models.PROTECT, related_name="submissions"
+        ReportForm, verbose_name=_("biểu mẫu"), on_delete=models.PROTECT, related_name="submissions", db_index=False
     )
     form_version = models.ForeignKey(ReportFormVersion, on_delete=models.PROTECT, related_name="submissions")
     period = models.CharField(_("kỳ"), max_length=10)
@@ -276,7 +280,8 @@ class Submission(models.Model):
 class DataValue(models.Model):
     """The fact table: one figure of a submission. No simple-history here; ValueChange logs edits."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
+    # datavalue_unique (submission, indicator) serves lookups by submission.
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values", db_index=False)
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True, blank=True)
     text = models.TextField(blank=True)
@@ -330,9 +335,12 @@ class Aggregate(models.Model):
     transaction as every status change. `approved` rows count approved submissions only; the others count
     submitted and approved ones. Drafts and returned reports are never here."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="+")
+    # Written on every submit at every level above the unit, so it has one index only, the key: every
+    # read names the indicators, units, form and periods it wants. Deleting a unit or form with aggregates
+    # (a repair, never a daily act: both are protected by their submissions) scans the table.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="+", db_index=False)
     period = models.CharField(max_length=10)
     approved = models.BooleanField(default=False)
     value_sum = models.DecimalField(max_digits=VALUE_DIGITS + 4, decimal_places=VALUE_PLACES, default=0)
@@ -344,7 +352,6 @@ class Aggregate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "unit", "form", "period", "approved"], name="aggregate_key")
         ]
-        indexes = [models.Index(fields=["unit", "indicator", "approved"], name="aggregate_unit_ind")]
 
     def __str__(self) -> str:
         return f"{self.indicator_id}@{self.unit_id} {self.period}"
@@ -355,8 +362,8 @@ class ReportCount(models.Model):
     many of them came by the deadline; maintained beside Aggregate, so completeness is a few row reads,
     not a count over the submissions. `approved` rows count approved reports only."""
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_index=False)  # the key's prefix
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="+", db_index=False)
     period = models.CharField(max_length=10)
     approved = models.BooleanField(default=False)
     reported = models.IntegerField(default=0)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -31,10 +32,11 @@ from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import OrgUnit, Succession
 
 from . import periods
-from .models import Aggregate, FormIndicator, Indicator, ReportCount, ReportForm, Submission
+from .models import VALUE_PLACES, Aggregate, FormIndicator, Indicator, ReportCount, ReportForm, Submission
 
 MAX_GENERATIONS = 50
 PLACES = Decimal("0.0001")
+STORED_PLACES = Decimal(1).scaleb(-VALUE_PLACES)
 Agg = Indicator.Aggregation
 
 
@@ -57,7 +59,7 @@ class Rollup:
 
 
 @dataclass
-class _Bucket:
+class Bucket:
     sum: Decimal = Decimal(0)
     count: Decimal = Decimal(0)
     min: Decimal | None = None
@@ -83,7 +85,7 @@ class _Bucket:
         return self.sum
 
 
-def _over_time(values: list[Decimal], how: str) -> Decimal | None:
+def over_time(values: list[Decimal], how: str) -> Decimal | None:
     if not values:
         return None
     if how == Agg.LAST:
@@ -97,7 +99,7 @@ def _over_time(values: list[Decimal], how: str) -> Decimal | None:
     return sum(values)
 
 
-def _round(v: Decimal | None) -> Decimal | None:
+def round_value(v: Decimal | None) -> Decimal | None:
     if v is None:
         return None
     v = v.quantize(PLACES)
@@ -139,7 +141,7 @@ def window_of(period: str) -> periods.Period:
         raise ServiceError(str(exc), {"period": period}) from None
 
 
-def _forms_of(indicator_ids: list[int]) -> dict[int, tuple[ReportForm, set[int]]]:
+def forms_of(indicator_ids: list[int]) -> dict[int, tuple[ReportForm, set[int]]]:
     """Forms (any version) holding the indicators: form id -> (form, indicator ids it holds)."""
     found: dict[int, tuple[ReportForm, set[int]]] = {}
     for item in FormIndicator.objects.filter(indicator_id__in=indicator_ids).select_related("version__form"):
@@ -148,7 +150,7 @@ def _forms_of(indicator_ids: list[int]) -> dict[int, tuple[ReportForm, set[int]]
     return found
 
 
-def _buckets(forms, window: periods.Period) -> dict[int, list[tuple[str, date]]]:
+def form_buckets(forms, window: periods.Period) -> dict[int, list[tuple[str, date]]]:
     """form id -> [(reporting period id, its end date)] composing the window."""
     out: dict[int, list[tuple[str, date]]] = {}
     for form_id, (form, _ids) in forms.items():
@@ -166,7 +168,135 @@ def _buckets(forms, window: periods.Period) -> dict[int, list[tuple[str, date]]]
     return out
 
 
-def _completeness(
+def _to_decimal(v, exact: bool) -> Decimal | None:
+    """A number as the database returned it: Decimal from PostgreSQL; int or float from SQLite, whose
+    float noise on sums of stored figures is dropped by rounding to the stored places (`exact`)."""
+    if v is None or isinstance(v, Decimal):
+        return v
+    if isinstance(v, int):
+        return Decimal(v)
+    d = Decimal(repr(v))
+    return d.quantize(STORED_PLACES) if exact else d
+
+
+def window_values(
+    unit_ids: list[int],
+    base: dict[int, tuple[str, str]],
+    forms: dict[int, tuple[ReportForm, set[int]]],
+    buckets: dict[int, list[tuple[str, date]]],
+    approved_only: bool,
+) -> dict[int, dict[int, Decimal | None]]:
+    """unit id -> {indicator id -> value over the window} for each unit's own subtree, computed by the
+    database in one query from the aggregate rows (bucket by end date, across units per bucket, then
+    across time), so what comes back is one row per (unit, indicator), whatever the window's length.
+    `base`: indicator id -> (aggregation across units, across time); `forms`/`buckets` as forms_of()
+    and form_buckets() give them. The rule is the module's; _weighted_values() is the same in Python for
+    weighted (restated) sets of units, and a test holds the two equal."""
+    ends = sorted({end for plist in buckets.values() for _p, end in plist})
+    rank = {end: i for i, end in enumerate(ends)}
+    whens: list[str] = []
+    when_params: list = []
+    where: list[str] = []
+    where_params: list = []
+    for form_id, plist in sorted(buckets.items()):
+        held = sorted(forms[form_id][1] & set(base))
+        if not held or not plist:
+            continue
+        for pid, end in plist:
+            whens.append("WHEN a.form_id = %s AND a.period = %s THEN %s")
+            when_params += [form_id, pid, rank[end]]
+        where.append(
+            f"(a.form_id = %s AND a.period IN ({', '.join(['%s'] * len(plist))}) "
+            f"AND a.indicator_id IN ({', '.join(['%s'] * len(held))}))"
+        )
+        where_params += [form_id, *(p for p, _e in plist), *held]
+    if not where or not unit_ids:
+        return {}
+    by_agg: dict[str, list[int]] = defaultdict(list)
+    for ind_id, (across_units, _t) in base.items():
+        by_agg[across_units].append(ind_id)
+    picks, pick_params = [], []
+    for agg, column in (
+        (Agg.MEAN, "SUM(a.value_sum) * 1.0 / SUM(a.value_count)"),
+        (Agg.MAX, "MAX(a.value_max)"),
+        (Agg.MIN, "MIN(a.value_min)"),
+    ):
+        if by_agg.get(agg):
+            picks.append(f"WHEN a.indicator_id IN ({', '.join(['%s'] * len(by_agg[agg]))}) THEN {column}")
+            pick_params += by_agg[agg]
+    v = f"CASE {' '.join(picks)} ELSE SUM(a.value_sum) END" if picks else "SUM(a.value_sum)"
+    table = connection.ops.quote_name(Aggregate._meta.db_table)
+    # Identifiers from the model, integers and placeholders only; every value is a parameter. The
+    # innermost level is one row per (unit, indicator, bucket); the window function marks each pair's
+    # latest bucket with a figure, for "last".
+    sql = (
+        "SELECT unit_id, indicator_id, SUM(v), COUNT(v), MIN(v), MAX(v), MAX(CASE WHEN rn = 1 THEN v END) "  # noqa: S608
+        "FROM (SELECT unit_id, indicator_id, v, ROW_NUMBER() OVER (PARTITION BY unit_id, indicator_id "
+        "ORDER BY CASE WHEN v IS NULL THEN 1 ELSE 0 END, r DESC) AS rn "
+        f"FROM (SELECT a.unit_id AS unit_id, a.indicator_id AS indicator_id, CASE {' '.join(whens)} END AS r, "
+        f"{v} AS v FROM {table} a "
+        f"WHERE a.unit_id IN ({', '.join(['%s'] * len(unit_ids))}) AND a.approved = %s AND a.value_count > 0 "
+        f"AND ({' OR '.join(where)}) GROUP BY 1, 2, 3) buckets) ranked GROUP BY unit_id, indicator_id"
+    )
+    params = [*when_params, *pick_params, *unit_ids, approved_only, *where_params]
+    out: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for unit_id, ind_id, total, n, lo, hi, last in rows:
+        across_units, across_time = base[ind_id]
+        exact = across_units != Agg.MEAN
+        if not n:
+            value = None
+        elif across_time == Agg.LAST:
+            value = _to_decimal(last, exact)
+        elif across_time == Agg.MEAN:
+            value = _to_decimal(total, exact) / n
+        elif across_time == Agg.MAX:
+            value = _to_decimal(hi, exact)
+        elif across_time == Agg.MIN:
+            value = _to_decimal(lo, exact)
+        else:
+            value = _to_decimal(total, exact)
+        out[unit_id][ind_id] = value
+    return out
+
+
+def _weighted_values(
+    weights: dict[int, dict[int, Decimal]],
+    base: dict[int, tuple[str, str]],
+    forms: dict[int, tuple[ReportForm, set[int]]],
+    buckets: dict[int, list[tuple[str, date]]],
+    approved_only: bool,
+) -> dict[int, dict[int, Decimal | None]]:
+    """window_values() for targets that each add several units' rows, weighted (a unit and its
+    predecessors by share): target id -> {unit id: weight}. The aggregate rows of every bucket come back
+    and are rolled up here."""
+    data: dict[int, list[dict]] = defaultdict(list)
+    q = Q()
+    for form_id, plist in buckets.items():
+        q |= Q(form_id=form_id, period__in=[p for p, _e in plist], indicator_id__in=forms[form_id][1] & set(base))
+    wanted = {pk for w in weights.values() for pk in w}
+    for row in Aggregate.objects.filter(q, unit_id__in=wanted, approved=approved_only, value_count__gt=0).values(
+        "indicator_id", "unit_id", "form_id", "period", "value_sum", "value_count", "value_min", "value_max"
+    ):
+        data[row["unit_id"]].append(row)
+    ends = {(form_id, pid): end for form_id, plist in buckets.items() for pid, end in plist}
+    out: dict[int, dict[int, Decimal | None]] = {}
+    for target_id, units in weights.items():
+        per_indicator: dict[int, dict[date, Bucket]] = defaultdict(lambda: defaultdict(Bucket))
+        for unit_id, weight in units.items():
+            for row in data.get(unit_id, ()):
+                per_indicator[row["indicator_id"]][ends[(row["form_id"], row["period"])]].add(row, weight)
+        values: dict[int, Decimal | None] = {}
+        for ind_id, (across_units, across_time) in base.items():
+            series = [b.value(across_units) for _end, b in sorted(per_indicator[ind_id].items())]
+            values[ind_id] = over_time([v for v in series if v is not None], across_time)
+        out[target_id] = values
+    return out
+
+
+def completeness(
     targets: list[OrgUnit], prefix_len: int, forms, buckets, approved_only: bool
 ) -> dict[str, tuple[int, int, int]]:
     """(expected, reported, on time) report counts by path prefix of length prefix_len, one query per form
@@ -254,8 +384,8 @@ def rollup(
         if indicator.is_ratio
         else {indicator.pk: (indicator.aggregation, indicator.time_aggregation)}
     )
-    forms = _forms_of(base)
-    buckets = _buckets(forms, window)
+    forms = forms_of(base)
+    buckets = form_buckets(forms, window)
 
     total = Rollup(unit=unit)
     targets = [total]
@@ -271,45 +401,29 @@ def rollup(
         total.children = [Rollup(unit=c) for c in children]
         targets += total.children
 
-    weights: dict[int, dict[int, Decimal]] = {t.unit.pk: {t.unit.pk: Decimal(1)} for t in targets}
-    if restated:
+    found: dict[int, dict[int, Decimal | None]] = {}
+    if buckets and restated:
+        weights: dict[int, dict[int, Decimal]] = {t.unit.pk: {t.unit.pk: Decimal(1)} for t in targets}
         for target_id, preds in predecessors_of(list(weights)).items():
             weights[target_id].update(preds)
-
-    data: dict[int, list[dict]] = defaultdict(list)
-    if buckets:
-        q = Q()
-        for form_id, plist in buckets.items():
-            held = forms[form_id][1]
-            q |= Q(form_id=form_id, period__in=[p for p, _e in plist], indicator_id__in=held)
-        wanted = {pk for w in weights.values() for pk in w}
-        for row in Aggregate.objects.filter(q, unit_id__in=wanted, approved=approved_only, value_count__gt=0).values(
-            "indicator_id", "unit_id", "form_id", "period", "value_sum", "value_count", "value_min", "value_max"
-        ):
-            data[row["unit_id"]].append(row)
-    ends = {(form_id, pid): end for form_id, plist in buckets.items() for pid, end in plist}
+        found = _weighted_values(weights, base_aggs, forms, buckets, approved_only)
+    elif buckets:
+        found = window_values([t.unit.pk for t in targets], base_aggs, forms, buckets, approved_only)
 
     for target in targets:
-        per_indicator: dict[int, dict[date, _Bucket]] = defaultdict(lambda: defaultdict(_Bucket))
-        for unit_id, weight in weights[target.unit.pk].items():
-            for row in data.get(unit_id, ()):
-                per_indicator[row["indicator_id"]][ends[(row["form_id"], row["period"])]].add(row, weight)
-        values: dict[int, Decimal | None] = {}
-        for ind_id, (across_units, across_time) in base_aggs.items():
-            series = [b.value(across_units) for _end, b in sorted(per_indicator[ind_id].items())]
-            values[ind_id] = _over_time([v for v in series if v is not None], across_time)
+        values = found.get(target.unit.pk, {})
         if indicator.is_ratio:
-            num, den = values[indicator.numerator_id], values[indicator.denominator_id]
+            num, den = values.get(indicator.numerator_id), values.get(indicator.denominator_id)
             value = None if num is None or not den else num / den
             if value is not None and indicator.value_type == Indicator.ValueType.PERCENT:
                 value *= 100
         else:
-            value = values[indicator.pk]
-        target.value = _round(value)
+            value = values.get(indicator.pk)
+        target.value = round_value(value)
 
     if buckets:
         prefix_len = len(unit.path) + (OrgUnit.steplen if by_child else 0)
-        counts = _completeness([unit], prefix_len, forms, buckets, approved_only)
+        counts = completeness([unit], prefix_len, forms, buckets, approved_only)
         for target in targets:
             if target is total:
                 continue
@@ -432,7 +546,7 @@ def form_period_status(form: ReportForm, period: str, unit: OrgUnit, approved_on
         ind = by_id.get(row["indicator_id"])
         if ind is None:
             continue
-        b = _Bucket()
+        b = Bucket()
         b.add(row, Decimal(1))
-        table[row["unit_id"]].values[ind.pk] = _round(b.value(ind.aggregation))
+        table[row["unit_id"]].values[ind.pk] = round_value(b.value(ind.aggregation))
     return statuses, indicators, [table[c.pk] for c in children]

@@ -344,9 +344,19 @@ def _parse_values(indicators: list[Indicator], values: Mapping[str, Any]) -> dic
     return parsed
 
 
-def _write_values(submission: Submission, parsed: dict[Indicator, tuple], actor, at: datetime) -> int:
-    """Apply parsed figures (None/"" deletes one) and log each change. Returns the number changed."""
+def _write_values(
+    submission: Submission, parsed: dict[Indicator, tuple], actor, at: datetime, *, have: set[int] | None = None
+) -> int:
+    """Apply parsed figures (None/"" deletes one) and log each change. Returns the number changed; if
+    `have` is given, it is filled with the indicator ids that hold a figure afterwards."""
     existing = {dv.indicator_id: dv for dv in DataValue.objects.filter(submission=submission)}
+    if have is not None:
+        have.update(existing)
+        for indicator, (value, text) in parsed.items():
+            if canonical(value, text):
+                have.add(indicator.pk)
+            else:
+                have.discard(indicator.pk)
     create, update, delete, log = [], [], [], []
     for indicator, (value, text) in parsed.items():
         dv = existing.get(indicator.pk)
@@ -464,11 +474,13 @@ def submission_save_draft(
     return s
 
 
-def _missing_required(s: Submission, indicators: list[Indicator]) -> list[str]:
+def _missing_required(s: Submission, indicators: list[Indicator], have: set[int] | None = None) -> list[str]:
+    """Codes of required indicators without a figure (`have`: the ids holding one, if already known)."""
     required = [i for i in indicators if i.required]
     if not required:
         return []
-    have = set(DataValue.objects.filter(submission=s).values_list("indicator_id", flat=True))
+    if have is None:
+        have = set(DataValue.objects.filter(submission=s).values_list("indicator_id", flat=True))
     return [i.code for i in required if i.pk not in have]
 
 
@@ -487,11 +499,13 @@ def submission_submit(
     s = _lock(submission, expected_version)
     _require_editable(s)
     indicators = version_indicators(s.form_version)
+    have: set[int] | None = None
     if values is not None:
-        _write_values(s, _parse_values(indicators, values), actor, at)
+        have = set()
+        _write_values(s, _parse_values(indicators, values), actor, at, have=have)
     if narrative is not None:
         s.narrative = _clean_narrative(s, narrative)
-    missing = _missing_required(s, indicators)
+    missing = _missing_required(s, indicators, have)
     if missing:
         raise ServiceError(
             _("Còn thiếu chỉ tiêu bắt buộc; chưa nộp (required figures missing; not submitted): %s")
