@@ -1,12 +1,16 @@
-"""Shared fixtures: a small unit tree with a reorganisation, and users holding each role."""
+"""Shared fixtures: a small unit tree with a reorganisation, users holding each role, and the English catalog."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from django.contrib.auth import get_user_model
 
+import giaoban
 from giaoban.core.access import Role
 from giaoban.orgs import services
 from giaoban.orgs.models import OrgUnit, UserRole
@@ -19,6 +23,18 @@ NEW_START = date(2025, 7, 1)
 def _fast_passwords(settings):
     # PBKDF2 at Django's default cost takes ~0.3 s a user; tests make hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def compiled_locale(settings, tmp_path):
+    """Django reads the English catalog compiled from django.po now, never a stale .mo left in the tree."""
+    po = Path(giaoban.__file__).resolve().parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    target = tmp_path / "en" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with po.open("rb") as source, (target / "django.mo").open("wb") as fh:
+        write_mo(fh, read_po(source, locale="en", abort_invalid=True))
+    settings.LOCALE_PATHS = [tmp_path]  # setting_changed resets Django's translation cache
+    return tmp_path
 
 
 class Tree:

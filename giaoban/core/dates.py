@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.utils.translation import gettext as _
+
 
 def parse_date(text: str | date | None) -> date | None:
     if text is None or isinstance(text, date):
@@ -16,4 +18,4 @@ def parse_date(text: str | date | None) -> date | None:
             return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time
         except ValueError:
             continue
-    raise ValueError(f"Ngày không hợp lệ: '{text}' (invalid date; use 2023-10-05 or 05/10/2023)")
+    raise ValueError(_("Ngày không hợp lệ: '%(d)s' (invalid date; use 2023-10-05 or 05/10/2023)") % {"d": text})

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+from django.utils.translation import gettext as _
 
 # Blanks users type (or paste from Word/Excel) between digit groups.
 _SPACE_GROUPS = (" ", "\u00a0", "\u202f", "\u2009")
@@ -26,7 +27,7 @@ def format_number(value: int | float | Decimal | None, decimals: int | None = No
     # A float holds 15 significant digits reliably: 0.1 + 0.2 shows as "0,3", not "0,30000000000000004".
     number = Decimal(format(value, ".15g")) if isinstance(value, float) else Decimal(value)
     if not number.is_finite():
-        raise ValueError(f"Không phải là số hữu hạn: '{value}' (not a finite number)")
+        raise ValueError(_("Không phải là số hữu hạn: '%(v)s' (not a finite number)") % {"v": value})
     if decimals is None:
         number = number.normalize()
         if number == 0:
@@ -47,9 +48,8 @@ def parse_number(text: str, locale: str = "vi") -> Decimal:
     In Vietnamese the dot only separates thousands, so "1.234" is 1234 and a misplaced dot such as
     "12.5" is rejected rather than guessed. Groups must have three digits; no percent or currency signs.
     """
-    error = ValueError(f"Không phải là số: '{text}' (not a number)")
     if not isinstance(text, str):
-        raise error
+        raise _not_a_number(text)
     s = text.strip()
     sign = ""
     if s and s[0] in _MINUS_SIGNS + "+":
@@ -68,8 +68,13 @@ def parse_number(text: str, locale: str = "vi") -> Decimal:
         try:
             return Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
         except InvalidOperation:  # pragma: no cover - the regex only lets digits through
-            raise error from None
-    raise error
+            raise _not_a_number(text) from None
+    raise _not_a_number(text)
+
+
+def _not_a_number(text: object) -> ValueError:
+    # The same message as the services' own check of a typed value, so it is translated once.
+    return ValueError(_("Không phải là số: '%s' (not a number)") % (text,))
 
 
 def official_date(d: date) -> str:
@@ -85,7 +90,7 @@ def place_date_line(place: str, d: date) -> str:
     """Place-and-date line of an official document: "Ngọc Lặc, ngày 05 tháng 10 năm 2023"."""
     place = place.strip()
     if not place:
-        raise ValueError("Thiếu địa danh (place is required)")
+        raise ValueError(_("Thiếu địa danh (place is required)"))
     return f"{place}, {official_date(d)}"
 
 

@@ -16,6 +16,7 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -200,7 +201,7 @@ def render_pdf(doc: OfficialDocument) -> bytes:
     """The document as .pdf bytes: the .docx converted by LibreOffice headless."""
     binary = _soffice()
     if binary is None:
-        raise ServiceError("Không tạo được PDF: chưa cài LibreOffice (LibreOffice is not installed)")
+        raise ServiceError(_("Không tạo được PDF: chưa cài LibreOffice (LibreOffice is not installed)"))
     data = render_docx(doc)
     with tempfile.TemporaryDirectory(prefix="giaoban-pdf-") as tmp:
         work = Path(tmp)
@@ -228,17 +229,18 @@ def render_pdf(doc: OfficialDocument) -> bytes:
             env={**os.environ, "HOME": tmp},  # a server account may have no writable home
         ) as process:
             try:
-                _, stderr = process.communicate(timeout=PDF_TIMEOUT)
+                _stdout, stderr = process.communicate(timeout=PDF_TIMEOUT)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.communicate()
                 raise ServiceError(
-                    f"Không tạo được PDF: LibreOffice chạy quá {PDF_TIMEOUT} giây (LibreOffice timed out)"
+                    _("Không tạo được PDF: LibreOffice chạy quá %(n)s giây (LibreOffice timed out)")
+                    % {"n": PDF_TIMEOUT}
                 ) from None
         pdf = work / "document.pdf"
         if process.returncode != 0 or not pdf.exists():
             raise ServiceError(
-                "Không tạo được PDF: LibreOffice báo lỗi (LibreOffice failed)",
+                _("Không tạo được PDF: LibreOffice báo lỗi (LibreOffice failed)"),
                 {"returncode": process.returncode, "stderr": stderr.decode(errors="replace")[-2000:]},
             )
         return pdf.read_bytes()

@@ -156,10 +156,11 @@ class DemoSummary:
     users: int
 
     def __str__(self) -> str:
-        return (
-            f"{self.units} units, {self.successions} successions, {self.committees} committees, "
-            f"{self.memberships} memberships, {self.users} users"
-        )
+        return _(
+            "%(units)d đơn vị, %(successions)d quan hệ kế thừa, %(committees)d Ban Chỉ đạo, "
+            "%(memberships)d lượt thành viên, %(users)d người dùng (%(units)d units, %(successions)d successions, "
+            "%(committees)d committees, %(memberships)d memberships, %(users)d users)"
+        ) % vars(self)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from giaoban.orgs.models import OrgUnit
 
@@ -115,7 +116,10 @@ class DemoSummary:
     reports: int
 
     def __str__(self) -> str:
-        return f"{self.indicators} indicators, {self.forms} forms, {self.reports} reports"
+        return _(
+            "%(indicators)d chỉ tiêu, %(forms)d biểu mẫu, %(reports)d báo cáo "
+            "(%(indicators)d indicators, %(forms)d forms, %(reports)d reports)"
+        ) % vars(self)
 
 
 def _user(username: str):

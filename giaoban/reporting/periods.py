@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext
+
 WEEK = "week"
 MONTH = "month"
 QUARTER = "quarter"
@@ -83,7 +85,7 @@ class Period:
 
 
 def _invalid(pid: object) -> PeriodError:
-    return PeriodError(f"Mã kỳ không hợp lệ: '{pid}' (invalid period id)")
+    return PeriodError(gettext("Mã kỳ không hợp lệ: '%(p)s' (invalid period id)") % {"p": pid})
 
 
 def _iso_weeks_in_year(year: int) -> int:
@@ -143,12 +145,12 @@ def _as_period(p: Period | str) -> Period:
 
 def _check_scheme(scheme: str) -> None:
     if scheme not in SCHEMES:
-        raise PeriodError(f"Chế độ kỳ không hợp lệ: '{scheme}' (invalid period scheme)")
+        raise PeriodError(gettext("Chế độ kỳ không hợp lệ: '%(s)s' (invalid period scheme)") % {"s": scheme})
 
 
 def _check_type(ptype: str) -> None:
     if ptype not in PERIOD_TYPES:
-        raise PeriodError(f"Loại kỳ không hợp lệ: '{ptype}' (invalid period type)")
+        raise PeriodError(gettext("Loại kỳ không hợp lệ: '%(t)s' (invalid period type)") % {"t": ptype})
 
 
 def _week_scheme(scheme: str) -> str:
@@ -227,7 +229,10 @@ def period_of(d: date, period_type: str, scheme: str) -> Period:
         return _make(HALF, year, (month - 1) // 6 + 1)
     if period_type == NINE_MONTHS:
         if month > 9:
-            raise PeriodError(f"Ngày {d.isoformat()} không thuộc kỳ 9 tháng nào (date not in a nine-month period)")
+            raise PeriodError(
+                gettext("Ngày %(d)s không thuộc kỳ 9 tháng nào (date not in a nine-month period)")
+                % {"d": d.isoformat()}
+            )
         return _make(NINE_MONTHS, year, 9)
     return _make(YEAR, year, 0)
 
@@ -307,8 +312,8 @@ def composed_of(
     window = _as_period(pid_or_period)
     if reporting_type not in _COMPOSABLE[window.type]:
         raise PeriodError(
-            f"Không thể ghép kỳ loại '{reporting_type}' thành kỳ '{window.id}' "
-            f"(cannot compose {reporting_type} periods into {window.id})"
+            gettext("Không thể ghép kỳ loại '%(t)s' thành kỳ '%(p)s' (cannot compose %(t)s periods into %(p)s)")
+            % {"t": reporting_type, "p": window.id}
         )
     if window.type == reporting_type:
         return [window]
@@ -316,6 +321,6 @@ def composed_of(
     inner_scheme = scheme
     if reporting_type == WEEK and week_scheme is not None:
         if week_scheme not in WEEK_SCHEMES:
-            raise PeriodError(f"Chế độ tuần không hợp lệ: '{week_scheme}' (invalid week scheme)")
+            raise PeriodError(gettext("Chế độ tuần không hợp lệ: '%(s)s' (invalid week scheme)") % {"s": week_scheme})
         inner_scheme = week_scheme
     return periods_between(start, end, reporting_type, inner_scheme)

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from giaoban.core.access import Action
 from giaoban.core.errors import ServiceError
@@ -101,15 +102,15 @@ def upload(request, unit_code, form_code, period):
 
 
 ROLLUP_HEADERS = (
-    "Mã đơn vị",
-    "Đơn vị",
-    "Giá trị",
-    "Đơn vị tính",
-    "Phải nộp",
-    "Đã nộp",
-    "Đúng hạn",
-    "Muộn",
-    "Chưa nộp",
+    gettext_lazy("Mã đơn vị"),
+    gettext_lazy("Đơn vị"),
+    gettext_lazy("Giá trị"),
+    gettext_lazy("Đơn vị tính"),
+    gettext_lazy("Phải nộp"),
+    gettext_lazy("Đã nộp"),
+    gettext_lazy("Đúng hạn"),
+    gettext_lazy("Muộn"),
+    gettext_lazy("Chưa nộp"),
 )
 
 
@@ -139,7 +140,7 @@ def rollup_table(result, indicator: Indicator, period: str, approved: bool, rest
     title = f"{indicator.name_vi} ({indicator.code}) — {result.unit.name} — {_('kỳ')} {period}"
     if notes:
         title += f" ({', '.join(notes)})"
-    return title, [(_("Tổng hợp"), ROLLUP_HEADERS, rows)]
+    return title, [(_("Tổng hợp"), [str(h) for h in ROLLUP_HEADERS], rows)]
 
 
 def rollup_xlsx_bytes(user, params) -> tuple[bytes, str]:

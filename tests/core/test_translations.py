@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from django.utils import translation
 from django.utils.translation.template import templatize
@@ -181,17 +180,6 @@ def test_it_checks_placeholders_strictly():
     assert placeholder_problem("%s và %s (%s and %s)", "%s and %s") is not None
 
 
-@pytest.fixture
-def compiled_locale(settings, tmp_path):
-    """Django reads the catalog compiled from django.po now, never a stale .mo left in the tree."""
-    target = tmp_path / "en" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    with (target / "django.mo").open("wb") as fh:
-        write_mo(fh, load_catalog())
-    settings.LOCALE_PATHS = [tmp_path]  # setting_changed resets Django's translation cache
-    return tmp_path
-
-
 KEY_STRINGS = {
     "Đơn vị của tôi": "My units",
     "Đăng nhập": "Log in",
@@ -206,11 +194,14 @@ KEY_STRINGS = {
 @pytest.mark.usefixtures("compiled_locale")
 def test_it_translates_key_strings_to_english():
     from django.template import Context, Template
-    from django.utils.translation import gettext, ngettext
+    from django.utils.translation import gettext, ngettext, pgettext
 
     with translation.override("en"):
         for vi, en in KEY_STRINGS.items():
             assert gettext(vi) == en
+        # One Vietnamese word, two English ones: the status (and history entry) and the button.
+        assert (gettext("Trả lại"), pgettext("button", "Trả lại")) == ("Returned", "Return")
+        assert Template('{% translate "Trả lại" context "button" %}').render(Context()) == "Return"
         assert ngettext("%(n)s đơn vị", "%(n)s đơn vị", 1) % {"n": 1} == "1 unit"
         assert ngettext("%(n)s đơn vị", "%(n)s đơn vị", 3) % {"n": 3} == "3 units"
         rendered = Template('{% blocktranslate with name="Lan" %}Xin chào, {{ name }}{% endblocktranslate %}').render(

@@ -90,6 +90,56 @@ def test_it_answers_400_for_a_bad_period(api):
     assert r.status_code == 400 and r.json()["message"] == "Mã kỳ không hợp lệ: '2023X1' (invalid period id)"
 
 
+@pytest.mark.usefixtures("compiled_locale")
+@pytest.mark.parametrize(
+    ("method", "url", "body", "content_type", "vi", "en"),
+    [
+        (
+            "post",
+            "/api/v1/datavalues/",
+            '{"unit": "90001"}',
+            "application/json",
+            "Cần một danh sách JSON hoặc tệp CSV (a JSON list or a CSV body is required).",
+            "A JSON list or a CSV body is required.",
+        ),
+        (
+            "post",
+            "/api/v1/datavalues/",
+            "unit,form\n90001,W35\n",
+            "text/csv",
+            "Thiếu cột (missing columns): period, indicator, value",
+            "Missing columns: period, indicator, value",
+        ),
+        (
+            "get",
+            "/api/v1/rollup/?indicator=POSTS&unit=389&period=2025W1",
+            None,
+            None,
+            "Mã kỳ không hợp lệ: '2025W1' (invalid period id)",
+            "Invalid period id: '2025W1'",
+        ),
+    ],
+    ids=["not-a-list", "csv-without-columns", "bad-period"],
+)
+def test_it_answers_errors_in_vietnamese_unless_the_client_chose_english(
+    settings, tree, catalog, api, method, url, body, content_type, vi, en
+):
+    client = api("secretary", tree.d1)
+
+    def message(language):
+        client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+        if language:
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        r = client.post(url, body, content_type=content_type) if method == "post" else client.get(url)
+        assert r.status_code == 400 and r["Content-Language"] == (language or "vi"), r.json()
+        return r.json()["message"]
+
+    assert message(None) == vi
+    assert message("en") == en
+    assert message("vi") == vi
+    assert DataValue.objects.count() == 0
+
+
 def test_it_runs_the_workflow_through_actions(tree, catalog, api):
     secretary, approver = api("secretary", tree.c1), api("approver", tree.d1)
     r = secretary.post(

@@ -12,7 +12,7 @@ def test_it_imports_a_csv_and_rebuilds_the_same_aggregates(tree, catalog, tmp_pa
     path = tmp_path / "figures.csv"
     path.write_text("unit,form,period,indicator,value\n90001,W35,2025W10,POSTS,56.000\n90002,W35,2025W10,POSTS,4\n")
     call_command("reporting", "import", str(path))
-    assert "import: 2 values in 2 reports" in capsys.readouterr().out
+    assert "import: 2 số liệu trong 2 báo cáo (2 values in 2 reports)" in capsys.readouterr().out
     live = sorted(Aggregate.objects.values_list("unit_id", "value_sum"))
     call_command("reporting", "rebuild-aggregates")
     assert sorted(Aggregate.objects.values_list("unit_id", "value_sum")) == live

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -101,7 +102,8 @@ def _required(params, *names):
     missing = [k for k in names if not params.get(k)]
     if missing:
         raise ServiceError(
-            f"Thiếu tham số (missing parameters): {', '.join(missing)}", {"fields": {k: "required" for k in missing}}
+            _("Thiếu tham số (missing parameters): %(p)s") % {"p": ", ".join(missing)},
+            {"fields": {k: "required" for k in missing}},
         )
 
 
@@ -109,7 +111,7 @@ def _committee_id(raw) -> int:
     try:
         return int(raw)
     except (TypeError, ValueError):
-        raise ServiceError("committee phải là số (committee must be an id)", {"committee": raw}) from None
+        raise ServiceError(_("committee phải là số (committee must be an id)"), {"committee": raw}) from None
 
 
 def _flag(request, name: str) -> bool:
@@ -122,7 +124,7 @@ def _check_edit(user, committee, issue: bool = False) -> None:
         can(user, Action.APPROVE, path) if issue else (can(user, Action.ENTER, path) or can(user, Action.APPROVE, path))
     )
     if not allowed:
-        raise PermissionDenied("Vai trò của bạn không cho phép thao tác này (your role does not allow this).")
+        raise PermissionDenied(_("Vai trò của bạn không cho phép thao tác này (your role does not allow this)."))
 
 
 def _payload(user, committee, form, period, approved_only: bool) -> dict:

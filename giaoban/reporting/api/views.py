@@ -7,6 +7,7 @@ import io
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -118,7 +119,8 @@ class ReportFormViewSet(viewsets.ModelViewSet):
         missing = [c for c in codes if c not in found]
         if missing:
             raise ServiceError(
-                f"Không có chỉ tiêu (unknown indicators): {', '.join(missing)}", {"fields": {"indicators": missing}}
+                _("Không có chỉ tiêu (unknown indicators): %(c)s") % {"c": ", ".join(missing)},
+                {"fields": {"indicators": missing}},
             )
         return [found[c] for c in codes]
 
@@ -200,7 +202,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def _get(self, pk, action_needed: str) -> Submission:
         submission = get_object_or_404(self.get_queryset(), pk=pk)
         if not can(self.request.user, action_needed, submission.unit.path):
-            raise PermissionDenied("Vai trò của bạn không cho phép thao tác này (your role does not allow this).")
+            raise PermissionDenied(_("Vai trò của bạn không cho phép thao tác này (your role does not allow this)."))
         return submission
 
     def _detail(self, submission, code=status.HTTP_200_OK):
@@ -217,7 +219,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = _check(SubmissionOpenSerializer, request.data)
         unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), code=data["unit"])
         if not can(request.user, Action.ENTER, unit.path):
-            raise PermissionDenied("Vai trò của bạn không cho phép nhập báo cáo (your role cannot enter reports).")
+            raise PermissionDenied(_("Vai trò của bạn không cho phép nhập báo cáo (your role cannot enter reports)."))
         form = get_object_or_404(ReportForm, code=data["form"])
         submission = services.submission_open(unit=unit, form=form, period=data["period"], actor=request.user)
         if "values" in data or "narrative" in data:
@@ -291,16 +293,15 @@ def rows_from_csv(raw: bytes):
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRejected(
-            "Tệp không phải UTF-8 (the file is not UTF-8)", [{"row": None, "column": None, "message": "encoding"}]
-        ) from None
+        message = _("Tệp không phải UTF-8 (the file is not UTF-8)")
+        raise ImportRejected(message, [{"row": None, "column": None, "message": message}]) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in services.IMPORT_COLUMNS if c not in header]
     if missing:
         raise ImportRejected(
-            f"Thiếu cột (missing columns): {', '.join(missing)}",
-            [{"row": 1, "column": c, "message": "Thiếu cột (missing column)"} for c in missing],
+            _("Thiếu cột (missing columns): %(c)s") % {"c": ", ".join(missing)},
+            [{"row": 1, "column": c, "message": _("Thiếu cột (missing column)")} for c in missing],
         )
     reader.fieldnames = header
     return [(n, row) for n, row in enumerate(reader, start=2)]
@@ -322,9 +323,9 @@ class DataValueImportView(APIView):
         elif isinstance(request.data, list):
             rows = list(enumerate(request.data, start=1))
         else:
-            raise ServiceError("Cần một danh sách JSON hoặc tệp CSV (a JSON list or a CSV body is required).")
+            raise ServiceError(_("Cần một danh sách JSON hoặc tệp CSV (a JSON list or a CSV body is required)."))
         if len(rows) > MAX_IMPORT_ROWS:
-            raise ServiceError(f"Quá {MAX_IMPORT_ROWS} dòng (more than {MAX_IMPORT_ROWS} rows).")
+            raise ServiceError(_("Quá %(n)d dòng (more than %(n)d rows).") % {"n": MAX_IMPORT_ROWS})
         draft = request.query_params.get("draft", "").lower() in ("1", "true", "yes")
         result = services.datavalues_import(rows=rows, actor=request.user, draft=draft)
         return Response(ImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
@@ -352,7 +353,7 @@ class RollupView(APIView):
         missing = [k for k in ("indicator", "unit", "period") if not params.get(k)]
         if missing:
             raise ServiceError(
-                f"Thiếu tham số (missing parameters): {', '.join(missing)}",
+                _("Thiếu tham số (missing parameters): %(p)s") % {"p": ", ".join(missing)},
                 {"fields": {k: "required" for k in missing}},
             )
         indicator = get_object_or_404(Indicator, code=params["indicator"])

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -34,7 +35,8 @@ def _required(params, *names) -> None:
     missing = [k for k in names if not params.get(k)]
     if missing:
         raise ServiceError(
-            f"Thiếu tham số (missing parameters): {', '.join(missing)}", {"fields": {k: "required" for k in missing}}
+            _("Thiếu tham số (missing parameters): %(p)s") % {"p": ", ".join(missing)},
+            {"fields": {k: "required" for k in missing}},
         )
 
 
@@ -93,7 +95,7 @@ class XlsxUploadView(APIView):
         or nothing: a rejected file answers 400 with extra.errors = [{sheet, cell, message}]."""
         f = request.FILES.get("file")
         if f is None:
-            raise ServiceError("Chưa gửi tệp (no file): trường 'file' (multipart field 'file')")
+            raise ServiceError(_("Chưa gửi tệp (no file): trường 'file' (multipart field 'file')"))
         xlsx.check_upload(f.name, f.content_type, f.size)
         submit = str(request.data.get("submit", request.query_params.get("submit", ""))).lower() in ("1", "true", "on")
         result = xlsx.workbook_import(f.read(), actor=request.user, submit=submit)

@@ -9,6 +9,7 @@ from types import ModuleType
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from giaoban.core.access import Role
 from giaoban.orgs import demo as orgs_demo
@@ -45,11 +46,20 @@ class Command(BaseCommand):
             return
         if OrgUnit.objects.exists() or get_user_model().objects.exists():
             if if_empty:
-                self.stdout.write("demo: the database already has units or users; nothing loaded")
+                self.stdout.write(
+                    _(
+                        "demo: cơ sở dữ liệu đã có đơn vị hoặc người dùng; không nạp gì "
+                        "(the database already has units or users; nothing loaded)"
+                    )
+                )
                 return
             raise CommandError(
-                "giaoban demo refuses a database that already holds other data (units or users). "
-                "Use an empty database, or --if-empty to skip quietly."
+                _(
+                    "giaoban demo không nạp vào cơ sở dữ liệu đã có dữ liệu khác (đơn vị hoặc người dùng); "
+                    "hãy dùng cơ sở dữ liệu trống, hoặc --if-empty để bỏ qua "
+                    "(giaoban demo refuses a database that already holds other data (units or users): "
+                    "use an empty database, or --if-empty to skip quietly)."
+                )
             )
         started = time.perf_counter()
         with transaction.atomic():
@@ -58,22 +68,29 @@ class Command(BaseCommand):
             for name in OPTIONAL_DEMOS:
                 module = optional_module(name)
                 if module is None:
-                    self.stdout.write(f"demo: {name} not present; skipped")
+                    self.stdout.write(
+                        _("demo: không có %(name)s; bỏ qua (%(name)s not present; skipped)") % {"name": name}
+                    )
                     continue
                 step = time.perf_counter()
                 result = module.load()
                 detail = f"{result} " if result else ""
                 self.stdout.write(f"demo {name}: {detail}({time.perf_counter() - step:.1f} s)")
-        self.stdout.write(self.style.SUCCESS(f"demo loaded in {time.perf_counter() - started:.1f} s"))
+        elapsed = f"{time.perf_counter() - started:.1f}"
+        self.stdout.write(
+            self.style.SUCCESS(_("demo: đã nạp xong trong %(t)s giây (demo loaded in %(t)s s)") % {"t": elapsed})
+        )
 
     def print_logins(self) -> None:
-        rows = [("username", "password", "role", "unit")]
+        rows = [(_("Tên đăng nhập"), _("Mật khẩu"), _("Vai trò"), _("Đơn vị"))]
         rows += [
             (u["username"], orgs_demo.DEMO_PASSWORD, str(Role(u["role"]).label), f"{u['unit_name']} ({u['unit']})")
             for u in orgs_demo.DEMO_USERS
         ]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        self.stdout.write("Demo logins (demo only; the password is public):")
+        self.stdout.write(
+            _("Tài khoản demo, chỉ để dùng thử vì mật khẩu là công khai (demo logins; the password is public):")
+        )
         for i, row in enumerate(rows):
             self.stdout.write("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
             if i == 0:

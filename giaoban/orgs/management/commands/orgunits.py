@@ -3,6 +3,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from giaoban.core.errors import ImportRejected
 
@@ -25,15 +26,20 @@ class Command(BaseCommand):
         try:
             if action == "load-vn":
                 result = services.orgunits_load_vn()
-                msg = f"load-vn: {result.created} created, {result.updated} renamed, {result.total} units in the source"
+                msg = _(
+                    "load-vn: %(c)d đơn vị mới, %(u)d đổi tên, %(t)d đơn vị trong nguồn "
+                    "(%(c)d created, %(u)d renamed, %(t)d units in the source)"
+                ) % {"c": result.created, "u": result.updated, "t": result.total}
             else:
                 with open(options["file"], "rb") as fh:
                     data = fh.read()
                 fn = services.orgunits_import_csv if action == "import-units" else services.successions_import_csv
-                msg = f"{action}: {len(fn(data))} rows written"
+                msg = _("%(action)s: đã ghi %(n)d dòng (%(n)d rows written)") % {"action": action, "n": len(fn(data))}
         except ImportRejected as exc:
+            row = _("dòng %(row)s, cột %(column)s (row %(row)s, column %(column)s): %(message)s")
             lines = [exc.message] + [
-                f"  row {e['row'] or '-'}, column {e['column'] or '-'}: {e['message']}" for e in exc.errors
+                "  " + row % {"row": e["row"] or "-", "column": e["column"] or "-", "message": e["message"]}
+                for e in exc.errors
             ]
             raise CommandError("\n".join(lines)) from exc
         except OSError as exc:

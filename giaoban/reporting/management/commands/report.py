@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import Committee, OrgUnit
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         unit = OrgUnit.objects.filter(code=options["unit"]).first()
         if unit is None:
-            raise CommandError(f"Không có đơn vị mã '{options['unit']}' (unknown unit)")
+            raise CommandError(_("Không có đơn vị mã '%(c)s' (unknown unit).") % {"c": options["unit"]})
         try:
             period = periods.parse_period(options["period"]).id
         except periods.PeriodError as exc:
@@ -45,10 +46,17 @@ class Command(BaseCommand):
         try:
             Path(options["output"]).write_bytes(data)
         except OSError as exc:
-            raise CommandError(f"Không ghi được tệp (cannot write the file): {exc}") from exc
+            raise CommandError(_("Không ghi được tệp (cannot write the file): %(e)s") % {"e": exc}) from exc
         self.stdout.write(
-            f"{options['output']}: {committee.name}, {form.code} {period} "
-            f"({len(data):,} bytes, {time.perf_counter() - started:.1f} s)"
+            _("%(file)s: %(committee)s, %(form)s %(period)s (%(size)d byte, %(t)s giây)")
+            % {
+                "file": options["output"],
+                "committee": committee.name,
+                "form": form.code,
+                "period": period,
+                "size": len(data),
+                "t": f"{time.perf_counter() - started:.1f}",
+            }
         )
 
     @staticmethod
@@ -58,10 +66,21 @@ class Command(BaseCommand):
             for c in committees:
                 if c.pk == pk:
                     return c
-            raise CommandError(f"Đơn vị {unit.code} không có Ban Chỉ đạo số {pk} (no such committee at this unit)")
+            raise CommandError(
+                _("Đơn vị %(u)s không có Ban Chỉ đạo số %(pk)s (no such committee at this unit)")
+                % {"u": unit.code, "pk": pk}
+            )
         if not committees:
-            raise CommandError(f"Đơn vị {unit.code} không có Ban Chỉ đạo nào (the unit has no committee)")
+            raise CommandError(
+                _("Đơn vị %(u)s không có Ban Chỉ đạo nào (the unit has no committee)") % {"u": unit.code}
+            )
         if len(committees) > 1:
             listed = ", ".join(f"{c.pk}: {c.name}" for c in committees)
-            raise CommandError(f"Đơn vị {unit.code} có nhiều Ban Chỉ đạo, hãy chọn --committee ({listed})")
+            raise CommandError(
+                _(
+                    "Đơn vị %(u)s có nhiều Ban Chỉ đạo, hãy chọn --committee "
+                    "(the unit has several committees: choose one with --committee): %(list)s"
+                )
+                % {"u": unit.code, "list": listed}
+            )
         return committees[0]

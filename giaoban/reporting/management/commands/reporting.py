@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from giaoban.core.errors import ImportRejected, ServiceError
 
@@ -27,15 +28,22 @@ class Command(BaseCommand):
         try:
             if action == "rebuild-aggregates":
                 with transaction.atomic():
-                    msg = f"rebuild-aggregates: {aggregates.rebuild()} reports counted"
+                    msg = _("rebuild-aggregates: đã tính %(n)d báo cáo (%(n)d reports counted)") % {
+                        "n": aggregates.rebuild()
+                    }
             else:
                 with open(options["file"], "rb") as fh:
                     rows = rows_from_csv(fh.read())
                 result = datavalues_import(rows=rows, draft=options["draft"])
-                msg = f"import: {result.values} values in {result.submissions} reports"
+                msg = _("import: %(v)d số liệu trong %(r)d báo cáo (%(v)d values in %(r)d reports)") % {
+                    "v": result.values,
+                    "r": result.submissions,
+                }
         except ImportRejected as exc:
+            row = _("dòng %(row)s, cột %(column)s (row %(row)s, column %(column)s): %(message)s")
             lines = [exc.message] + [
-                f"  row {e['row'] or '-'}, column {e['column'] or '-'}: {e['message']}" for e in exc.errors
+                "  " + row % {"row": e["row"] or "-", "column": e["column"] or "-", "message": e["message"]}
+                for e in exc.errors
             ]
             raise CommandError("\n".join(lines)) from exc
         except (ServiceError, OSError) as exc:
