@@ -19,11 +19,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from bench import common
-from bench.generate import COMMUNE_FORM, IMPORT_WEEKS, INDICATORS, PROVINCE_FORM, RATIO, Values
+from bench.generate import COMMUNE_FORM, IMPORT_WEEKS, INDICATORS, Values
 
 WINDOW = "2025N9"
 IMPORT_VALUES = 100_000
-CHUNK_REPORTS = 800
 D_BUDGET = 240
 
 
@@ -100,7 +99,7 @@ class Bench:
         self.national = OrgUnit.objects.get(depth=1)
         self.provinces = list(OrgUnit.objects.filter(parent=self.national).vn_sorted())
         self.indicators = {i.code: i for i in Indicator.objects.all()}
-        self.table_codes = [c[0] for c in INDICATORS] + [RATIO[0]]
+        self.table_codes = [c[0] for c in INDICATORS]  # the commune form's 20 (a ratio is not on a form)
         self.forms = {f.code: f for f in ReportForm.objects.all()}
         self.weeks = [p.id for p in periods.composed_of(WINDOW, "week", "week_mon")]
         self.results: dict = {}
@@ -168,33 +167,31 @@ class Bench:
 
     # --- (b) -------------------------------------------------------------------------------------------
 
-    def table_by_selectors(self) -> dict[tuple[str, str], Decimal | None]:
-        from giaoban.reporting import selectors
+    def table_by_consolidated(self) -> dict[tuple[str, str], Decimal | None]:
+        """What the consolidated report shows: reporting.consolidated.consolidated_table for the national
+        unit, the commune form and the window (values, completeness per row, labels)."""
+        from giaoban.reporting.consolidated import consolidated_table
 
-        out = {}
-        for code in self.table_codes:
-            r = selectors.rollup(self.user, self.indicators[code], self.national, WINDOW, by_child=True)
-            for child in r.children:
-                out[(child.unit.code, code)] = child.value
-        return out
+        t = consolidated_table(self.user, self.national, self.forms[COMMUNE_FORM], WINDOW)
+        codes = [i.code for i in t.indicators]
+        return {(r.unit.code, c): v for r in t.rows for c, v in zip(codes, r.values, strict=True)}
 
     def table_sql(self) -> tuple[str, list]:
         where, params = self._window_filter()
-        forms = [self.forms[COMMUNE_FORM].pk, self.forms[PROVINCE_FORM].pk]
-        base = {self.indicators[c].pk for c in self.table_codes if not self.indicators[c].is_ratio}
+        base = [self.indicators[c].pk for c in self.table_codes]
         n = len(self.national.path) + 4
         sql = (
             f"SELECT substr(u.path, 1, {n}), dv.indicator_id, s.period, SUM(dv.value), COUNT(dv.value), "
             f"MAX(dv.value) {self._raw_join()} "
-            f"WHERE s.form_id IN (%s, %s) AND dv.indicator_id IN ({', '.join(['%s'] * len(base))}) AND {where} "
+            f"WHERE s.form_id = %s AND dv.indicator_id IN ({', '.join(['%s'] * len(base))}) AND {where} "
             f"GROUP BY substr(u.path, 1, {n}), dv.indicator_id, s.period"
         )
-        return sql, [*forms, *sorted(base), *params]
+        return sql, [self.forms[COMMUNE_FORM].pk, *sorted(base), *params]
 
     def table_by_sql(self) -> dict[tuple[str, str], Decimal | None]:
         """The best hand-written version: one GROUP BY over the raw values (province x indicator x week),
-        then the across-time step (sum / last / mean of weekly means / max) and the ratio in Python."""
-        from giaoban.reporting.selectors import _round
+        then the across-time step (sum / last / mean of weekly means / max) in Python."""
+        from giaoban.reporting.selectors import round_value
 
         sql, params = self.table_sql()
         by_id = {i.pk: i for i in self.indicators.values()}
@@ -215,32 +212,26 @@ class Bench:
             else:
                 v = sum(s for _p, s, _n, _h in weeks)
             raw[(prefix, ind_id)] = v
-        out = {}
-        for prov in self.provinces:
-            for code in self.table_codes:
-                ind = self.indicators[code]
-                if ind.is_ratio:
-                    num, den = raw.get((prov.path, ind.numerator_id)), raw.get((prov.path, ind.denominator_id))
-                    v = None if num is None or not den else num / den * 100
-                else:
-                    v = raw.get((prov.path, ind.pk))
-                out[(prov_code[prov.path], code)] = _round(v)
-        return out
+        return {
+            (prov_code[prov.path], code): round_value(raw.get((prov.path, self.indicators[code].pk)))
+            for prov in self.provinces
+            for code in self.table_codes
+        }
 
     def case_b(self) -> None:
-        a, b = self.table_by_selectors(), self.table_by_sql()
+        a, b = self.table_by_consolidated(), self.table_by_sql()
         bad = [
-            (k, a[k], b.get(k))
-            for k in a
+            (k, a.get(k), b[k])
+            for k in b
             if not (
-                a[k] == b.get(k) or (a[k] is not None and b.get(k) is not None and abs(a[k] - b[k]) <= Decimal("0.001"))
+                a.get(k) == b[k] or (a.get(k) is not None and b[k] is not None and abs(a[k] - b[k]) <= Decimal("0.001"))
             )
         ]
-        assert len(a) == len(self.provinces) * len(self.table_codes) and not bad, bad[:5]
+        assert len(a) == len(b) == len(self.provinces) * len(self.table_codes) and not bad, bad[:5]
         sql, params = self.table_sql()
         extra = {
             "cells": len(a),
-            "subject_queries": count_queries(lambda _: self.table_by_selectors()),
+            "subject_queries": count_queries(lambda _: self.table_by_consolidated()),
             "baseline_queries": count_queries(lambda _: self.table_by_sql()),
             "plan": self.explain(sql, params),
         }
@@ -248,58 +239,10 @@ class Bench:
         self.record(
             "b",
             f"{len(self.provinces)} provinces x {len(self.table_codes)} indicators for {WINDOW}: "
-            "rollup(by_child) per indicator vs one SQL GROUP BY over raw values",
-            timed(lambda _: self.table_by_selectors(), self.reps, warmup=0),
-            timed(lambda _: self.table_by_sql(), self.reps, warmup=0),
-            extra,
-        )
-
-    def table_from_aggregates(self) -> dict[tuple[str, str], Decimal | None]:
-        """Not giaoban code: a sketch of what a units x indicators selector could do with the maintained
-        aggregates, values only (no completeness): one query for every cell, the selectors' own bucket rules."""
-        from giaoban.reporting.models import Aggregate
-        from giaoban.reporting.selectors import _Bucket, _over_time, _round
-
-        base = [self.indicators[c] for c in self.table_codes if not self.indicators[c].is_ratio]
-        by_prov = {p.pk: p.code for p in self.provinces}
-        buckets: dict[tuple[int, int], dict[str, _Bucket]] = defaultdict(lambda: defaultdict(_Bucket))
-        for row in Aggregate.objects.filter(
-            form_id__in=[self.forms[COMMUNE_FORM].pk, self.forms[PROVINCE_FORM].pk],
-            period__in=self.weeks,
-            indicator_id__in=[i.pk for i in base],
-            unit_id__in=list(by_prov),
-            approved=False,
-            value_count__gt=0,
-        ).values("indicator_id", "unit_id", "period", "value_sum", "value_count", "value_min", "value_max"):
-            buckets[(row["unit_id"], row["indicator_id"])][row["period"]].add(row, Decimal(1))
-        raw = {}
-        for (unit_id, ind_id), per_week in buckets.items():
-            ind = next(i for i in base if i.pk == ind_id)
-            series = [b.value(ind.aggregation) for _p, b in sorted(per_week.items())]
-            raw[(unit_id, ind_id)] = _over_time([v for v in series if v is not None], ind.time_aggregation)
-        out = {}
-        for unit_id, code in by_prov.items():
-            for c in self.table_codes:
-                ind = self.indicators[c]
-                if ind.is_ratio:
-                    num, den = raw.get((unit_id, ind.numerator_id)), raw.get((unit_id, ind.denominator_id))
-                    v = None if num is None or not den else num / den * 100
-                else:
-                    v = raw.get((unit_id, ind.pk))
-                out[(code, c)] = _round(v)
-        return out
-
-    def case_g(self) -> None:
-        a, b = self.table_from_aggregates(), self.table_by_sql()
-        bad = [k for k in b if a.get(k) != b[k] and not (a.get(k) is not None and abs(a[k] - b[k]) <= Decimal("0.001"))]
-        assert not bad, bad[:5]
-        self.record(
-            "g",
-            "(b) values only, from the aggregate rows in one query (a bench-side sketch of a table selector, "
-            "not giaoban code) vs the same GROUP BY over raw values",
-            timed(lambda _: self.table_from_aggregates(), self.reps),
+            "consolidated.consolidated_table (with completeness) vs one SQL GROUP BY over raw values",
+            timed(lambda _: self.table_by_consolidated(), self.reps),
             timed(lambda _: self.table_by_sql(), self.reps),
-            {"subject_queries": count_queries(lambda _: self.table_from_aggregates())},
+            extra,
         )
 
     def explain(self, sql: str, params) -> str:
@@ -431,11 +374,14 @@ class Bench:
         qs._raw_delete(qs.db)
 
     def case_d(self) -> None:
+        """100.000 values as one CSV request (POST /api/v1/datavalues/) and as one .xlsx upload
+        (POST /api/v1/templates/upload/?submit=1, a flat table), each against reading the file alone."""
         from django.db import transaction
         from django.test import Client
         from python_calamine import CalamineWorkbook
 
         data, xlsx = self.import_files()
+        xlsx_bytes = open(xlsx, "rb").read()
         client = Client(HTTP_HOST="localhost")
         client.force_login(self.user)
 
@@ -443,63 +389,51 @@ class Bench:
             with transaction.atomic():
                 self.clean_import()
 
-        header, *lines = data.decode().splitlines(keepends=True)
-        # The same rows as requests of at most CHUNK_REPORTS reports each (used when one request fails).
-        per_report = len(INDICATORS)
-        chunks = [
-            (header + "".join(lines[i : i + CHUNK_REPORTS * per_report])).encode()
-            for i in range(0, len(lines), CHUNK_REPORTS * per_report)
-        ]
-
-        def post(body: bytes) -> int:
-            r = client.post("/api/v1/datavalues/", data=body, content_type="text/csv")
+        def post_csv(_):
+            r = client.post("/api/v1/datavalues/", data=data, content_type="text/csv")
             assert r.status_code == 201, r.content[:2000]
-            return r.json()["values"]
+            assert r.json()["values"] == IMPORT_VALUES, r.json()
 
-        def subject(_):
-            assert post(data) == IMPORT_VALUES
-
-        def subject_chunked(_):
-            assert sum(post(c) for c in chunks) == IMPORT_VALUES
+        def post_xlsx(_):
+            f = io.BytesIO(xlsx_bytes)
+            f.name = "import-100k.xlsx"
+            r = client.post("/api/v1/templates/upload/?submit=1", data={"file": f})
+            assert r.status_code == 200, r.content[:2000]
+            assert r.json()["values"] == IMPORT_VALUES, r.json()
 
         def read_csv(_):
             return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
         def read_xlsx(_):
-            return CalamineWorkbook.from_path(xlsx).get_sheet_by_index(0).to_python()
+            return CalamineWorkbook.from_bytes(xlsx_bytes).get_sheet_by_index(0).to_python()
 
         reps = min(self.reps, 3)
-        extra: dict = {"xlsx_import": "pending: no .xlsx import path exists in giaoban yet"}
-        label = "import 100.000 values (5.000 reports) as CSV via POST /api/v1/datavalues/ vs csv.DictReader alone"
+        cases = [
+            ("d", "CSV via POST /api/v1/datavalues/ vs csv.DictReader alone", post_csv, read_csv),
+            (
+                "dx",
+                ".xlsx via POST /api/v1/templates/upload/ vs python-calamine reading it alone",
+                post_xlsx,
+                read_xlsx,
+            ),
+        ]
         try:
-            prepare()
-            counter = QueryCounter()
-            times = []
-            with self.connection.execute_wrapper(counter):
-                t0 = time.perf_counter()
-                try:
-                    subject(None)
-                    times.append(time.perf_counter() - t0)  # the single request works: it is run 1 of n
-                except Exception as exc:  # recorded: the single request is what a user would send
-                    extra["single_request_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
-                    print(f"    one request of 100.000 values failed: {extra['single_request_error']}")
-                    subject = subject_chunked
-                    label += f" (as {len(chunks)} requests of <= {CHUNK_REPORTS} reports: one request fails)"
-                    counter.log.clear()
-                # At most `reps` runs, and no new run once D_BUDGET seconds are spent (one run can take minutes).
+            for key, what, subject, baseline in cases:
+                counter = QueryCounter()
+                times = []
+                # At most `reps` runs, and no new run once D_BUDGET seconds are spent.
                 while len(times) < reps and sum(times) < D_BUDGET:
                     prepare()
-                    t0 = time.perf_counter()
-                    subject(None)
-                    times.append(time.perf_counter() - t0)
-            sub = {"median": statistics.median(times), "min": min(times), "max": max(times), "n": len(times)}
-            per_run = _summary(counter.log)
-            per_run["queries"] //= len(times)
-            per_run["query_seconds"] /= len(times)
-            extra["subject_queries"] = per_run
-            extra["xlsx_read"] = timed(read_xlsx, 3)
-            self.record("d", label, sub, timed(read_csv, 3), extra)
-            print(f"    (.xlsx read alone with python-calamine: {fmt(extra['xlsx_read'])}; .xlsx import: pending)")
+                    with self.connection.execute_wrapper(counter):
+                        t0 = time.perf_counter()
+                        subject(None)
+                        times.append(time.perf_counter() - t0)
+                sub = {"median": statistics.median(times), "min": min(times), "max": max(times), "n": len(times)}
+                per_run = _summary(counter.log)
+                per_run["queries"] //= len(times)
+                per_run["query_seconds"] /= len(times)
+                label = f"import 100.000 values (5.000 reports) as {what}"
+                self.record(key, label, sub, timed(baseline, 3), {"subject_queries": per_run})
         finally:
             prepare()
 
@@ -532,7 +466,7 @@ class Bench:
         from giaoban.core.officialdoc import render_docx
 
         def subject(_):
-            table = self.table_by_selectors()
+            table = self.table_by_consolidated()
             rows = [
                 [str(i), p.name, *(format_number(table[(p.code, c)]) for c in self.table_codes)]
                 for i, p in enumerate(self.provinces, 1)
@@ -583,7 +517,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
     parser.add_argument("--scale", default="small")
-    parser.add_argument("--cases", default="a,b,c,d,e,g")
+    parser.add_argument("--cases", default="a,b,c,d,e")
     parser.add_argument("--reps", type=int, default=7)
     args = parser.parse_args()
     vendor = "sqlite" if args.db == "sqlite" else "postgresql"

@@ -87,7 +87,7 @@ def _count(chunk: list[Submission], *, sign: int, approved: bool) -> None:
         f"{sign} * SUM(CASE WHEN s.id IN ({late_marks}) THEN 0 ELSE 1 END) "
         f"FROM {subs} s JOIN {units} u ON u.id = s.unit_id {_ancestors_join('u')}"
         f"WHERE s.id IN ({marks}) GROUP BY anc.id, s.form_id, s.period ORDER BY anc.id, s.form_id, s.period "
-        "ON CONFLICT (unit_id, form_id, period, approved) DO UPDATE SET "
+        "ON CONFLICT (unit_id, form_id, approved, period) DO UPDATE SET "
         f"reported = {table}.reported + excluded.reported, on_time = {table}.on_time + excluded.on_time"
     )
     with connection.cursor() as cursor:
@@ -122,7 +122,7 @@ def _figures(chunk: list[Submission], *, sign: int, approved: bool) -> None:
         f"JOIN {units} u ON u.id = s.unit_id {_ancestors_join('u')}"
         f"WHERE dv.submission_id IN ({marks}) AND dv.value IS NOT NULL "
         f"GROUP BY {key} ORDER BY {key} "
-        "ON CONFLICT (indicator_id, unit_id, form_id, period, approved) DO UPDATE SET "
+        "ON CONFLICT (unit_id, form_id, approved, period, indicator_id) DO UPDATE SET "
         f"value_sum = {table}.value_sum + excluded.value_sum, "
         f"value_count = {table}.value_count + excluded.value_count, "
         f"value_min = CASE WHEN excluded.value_min IS NOT NULL AND ({table}.value_min IS NULL "

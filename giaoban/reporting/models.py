@@ -350,7 +350,10 @@ class Aggregate(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "unit", "form", "period", "approved"], name="aggregate_key")
+            # Key order = read order: a read wants some units' rows of one form for a run of periods, and
+            # the rows of one (unit, period) were written together, so they sit side by side in the index
+            # and in the table.
+            models.UniqueConstraint(fields=["unit", "form", "approved", "period", "indicator"], name="aggregate_key")
         ]
 
     def __str__(self) -> str:
@@ -370,7 +373,7 @@ class ReportCount(models.Model):
     on_time = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "form", "period", "approved"], name="reportcount_key")]
+        constraints = [models.UniqueConstraint(fields=["unit", "form", "approved", "period"], name="reportcount_key")]
 
     def __str__(self) -> str:
         return f"{self.form_id}@{self.unit_id} {self.period}: {self.reported}"

@@ -179,6 +179,10 @@ def _to_decimal(v, exact: bool) -> Decimal | None:
     return d.quantize(STORED_PLACES) if exact else d
 
 
+def _marks(items) -> str:
+    return ", ".join(["%s"] * len(items))
+
+
 def window_values(
     unit_ids: list[int],
     base: dict[int, tuple[str, str]],
@@ -187,58 +191,102 @@ def window_values(
     approved_only: bool,
 ) -> dict[int, dict[int, Decimal | None]]:
     """unit id -> {indicator id -> value over the window} for each unit's own subtree, computed by the
-    database in one query from the aggregate rows (bucket by end date, across units per bucket, then
+    database in one statement from the aggregate rows (bucket by end date, across units per bucket, then
     across time), so what comes back is one row per (unit, indicator), whatever the window's length.
     `base`: indicator id -> (aggregation across units, across time); `forms`/`buckets` as forms_of()
     and form_buckets() give them. The rule is the module's; _weighted_values() is the same in Python for
     weighted (restated) sets of units, and a test holds the two equal."""
-    ends = sorted({end for plist in buckets.values() for _p, end in plist})
-    rank = {end: i for i, end in enumerate(ends)}
-    whens: list[str] = []
-    when_params: list = []
-    where: list[str] = []
-    where_params: list = []
-    for form_id, plist in sorted(buckets.items()):
-        held = sorted(forms[form_id][1] & set(base))
-        if not held or not plist:
-            continue
-        for pid, end in plist:
-            whens.append("WHEN a.form_id = %s AND a.period = %s THEN %s")
-            when_params += [form_id, pid, rank[end]]
-        where.append(
-            f"(a.form_id = %s AND a.period IN ({', '.join(['%s'] * len(plist))}) "
-            f"AND a.indicator_id IN ({', '.join(['%s'] * len(held))}))"
-        )
-        where_params += [form_id, *(p for p, _e in plist), *held]
-    if not where or not unit_ids:
+    parts = [
+        (form_id, plist, sorted(forms[form_id][1] & set(base))) for form_id, plist in sorted(buckets.items()) if plist
+    ]
+    parts = [(f, plist, held) for f, plist, held in parts if held]
+    if not parts or not unit_ids:
         return {}
-    by_agg: dict[str, list[int]] = defaultdict(list)
-    for ind_id, (across_units, _t) in base.items():
-        by_agg[across_units].append(ind_id)
-    picks, pick_params = [], []
-    for agg, column in (
-        (Agg.MEAN, "SUM(a.value_sum) * 1.0 / SUM(a.value_count)"),
-        (Agg.MAX, "MAX(a.value_max)"),
-        (Agg.MIN, "MIN(a.value_min)"),
-    ):
-        if by_agg.get(agg):
-            picks.append(f"WHEN a.indicator_id IN ({', '.join(['%s'] * len(by_agg[agg]))}) THEN {column}")
-            pick_params += by_agg[agg]
-    v = f"CASE {' '.join(picks)} ELSE SUM(a.value_sum) END" if picks else "SUM(a.value_sum)"
     table = connection.ops.quote_name(Aggregate._meta.db_table)
-    # Identifiers from the model, integers and placeholders only; every value is a parameter. The
-    # innermost level is one row per (unit, indicator, bucket); the window function marks each pair's
-    # latest bucket with a figure, for "last".
-    sql = (
-        "SELECT unit_id, indicator_id, SUM(v), COUNT(v), MIN(v), MAX(v), MAX(CASE WHEN rn = 1 THEN v END) "  # noqa: S608
-        "FROM (SELECT unit_id, indicator_id, v, ROW_NUMBER() OVER (PARTITION BY unit_id, indicator_id "
-        "ORDER BY CASE WHEN v IS NULL THEN 1 ELSE 0 END, r DESC) AS rn "
-        f"FROM (SELECT a.unit_id AS unit_id, a.indicator_id AS indicator_id, CASE {' '.join(whens)} END AS r, "
-        f"{v} AS v FROM {table} a "
-        f"WHERE a.unit_id IN ({', '.join(['%s'] * len(unit_ids))}) AND a.approved = %s AND a.value_count > 0 "
-        f"AND ({' OR '.join(where)}) GROUP BY 1, 2, 3) buckets) ranked GROUP BY unit_id, indicator_id"
-    )
-    params = [*when_params, *pick_params, *unit_ids, approved_only, *where_params]
+    single = len(parts) == 1
+    ends = sorted({end for _f, plist, _h in parts for _p, end in plist})
+    rank = {end: i for i, end in enumerate(ends)}
+
+    def bucket_rows(ind_ids: list[int]) -> tuple[str, list]:
+        """One row (unit_id, indicator_id, r = the bucket's order, v = its value across units) per bucket.
+        With one form a bucket is one aggregate row, ordered by its period id (one period type, so
+        chronological); with several, rows of forms whose periods end on the same day are merged."""
+        wanted = set(ind_ids)
+        where, where_params = [], []
+        for form_id, plist, held in parts:
+            mine = [i for i in held if i in wanted]
+            if mine:
+                # A range, not the list: one form's periods are of one type, whose ids have one width and sort
+                # by date, and a window's periods are consecutive; so the range holds exactly them, and the
+                # index is read as one run per unit (an IN list made PostgreSQL read each unit's history).
+                ids = sorted(p for p, _e in plist)
+                where.append(
+                    f"(a.form_id = %s AND a.period >= %s AND a.period <= %s AND a.indicator_id IN ({_marks(mine)}))"
+                )
+                where_params += [form_id, ids[0], ids[-1], *mine]
+        if not where:
+            return "", []
+        by_agg: dict[str, list[int]] = defaultdict(list)
+        for ind_id in ind_ids:
+            by_agg[base[ind_id][0]].append(ind_id)
+        if single:
+            columns = {Agg.MEAN: "a.value_sum * 1.0 / a.value_count", Agg.MAX: "a.value_max", Agg.MIN: "a.value_min"}
+            plain = "a.value_sum"
+        else:
+            columns = {
+                Agg.MEAN: "SUM(a.value_sum) * 1.0 / SUM(a.value_count)",
+                Agg.MAX: "MAX(a.value_max)",
+                Agg.MIN: "MIN(a.value_min)",
+            }
+            plain = "SUM(a.value_sum)"
+        picks, pick_params = [], []
+        for agg, column in columns.items():
+            if by_agg.get(agg):
+                picks.append(f"WHEN a.indicator_id IN ({_marks(by_agg[agg])}) THEN {column}")
+                pick_params += by_agg[agg]
+        v = f"CASE {' '.join(picks)} ELSE {plain} END" if picks else plain
+        if single:
+            r, r_params, group = "a.period", [], ""
+        else:
+            whens = [
+                f"WHEN a.form_id = %s AND a.period = %s THEN {rank[end]}"
+                for _f, plist, _h in parts
+                for _p, end in plist
+            ]
+            r = f"CASE {' '.join(whens)} END"
+            r_params = [x for form_id, plist, _h in parts for pid, _e in plist for x in (form_id, pid)]
+            group = " GROUP BY 1, 2, 3"
+        sql = (
+            f"SELECT a.unit_id AS unit_id, a.indicator_id AS indicator_id, {r} AS r, {v} AS v "  # noqa: S608
+            f"FROM {table} a WHERE a.unit_id IN ({_marks(unit_ids)}) AND a.approved = %s AND a.value_count > 0 "
+            f"AND ({' OR '.join(where)}){group}"
+        )
+        return sql, [*r_params, *pick_params, *unit_ids, approved_only, *where_params]
+
+    # Identifiers from the model, integers and placeholders only; every value is a parameter. "Last"
+    # indicators need each pair's latest bucket with a figure: a window function, over their rows only.
+    last_ids = [i for i, (_u, t) in base.items() if t == Agg.LAST]
+    other_ids = [i for i, (_u, t) in base.items() if t != Agg.LAST]
+    statements, params = [], []
+    rows_sql, rows_params = bucket_rows(other_ids)
+    if rows_sql:
+        statements.append(
+            "SELECT unit_id, indicator_id, SUM(v), COUNT(v), MIN(v), MAX(v), NULL "  # noqa: S608
+            f"FROM ({rows_sql}) b GROUP BY unit_id, indicator_id"
+        )
+        params += rows_params
+    rows_sql, rows_params = bucket_rows(last_ids)
+    if rows_sql:
+        statements.append(
+            "SELECT unit_id, indicator_id, NULL, COUNT(v), NULL, NULL, MAX(CASE WHEN rn = 1 THEN v END) "  # noqa: S608
+            "FROM (SELECT unit_id, indicator_id, v, ROW_NUMBER() OVER (PARTITION BY unit_id, indicator_id "
+            f"ORDER BY CASE WHEN v IS NULL THEN 1 ELSE 0 END, r DESC) AS rn FROM ({rows_sql}) b) ranked "
+            "GROUP BY unit_id, indicator_id"
+        )
+        params += rows_params
+    if not statements:
+        return {}
+    sql = " UNION ALL ".join(statements)
     out: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
