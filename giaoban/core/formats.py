@@ -86,11 +86,15 @@ def official_date(d: date) -> str:
     return f"ngày {d.day:02d} tháng {month} năm {d.year}"
 
 
-def place_date_line(place: str, d: date) -> str:
-    """Place-and-date line of an official document: "Ngọc Lặc, ngày 05 tháng 10 năm 2023"."""
+def place_date_line(place: str, d: date, blank: bool = False) -> str:
+    """Place-and-date line of an official document: "Ngọc Lặc, ngày 05 tháng 10 năm 2023"; with
+    blank=True the day and month are left empty to be written on signing: "Ngọc Lặc, ngày     tháng     năm 2023"."""
     place = place.strip()
     if not place:
         raise ValueError(_("Thiếu địa danh (place is required)"))
+    if blank:
+        gap = "\u00a0" * 6  # no-break spaces: Word keeps them, so the hand-written day and month have room
+        return f"{place}, ngày{gap}tháng{gap}năm {d.year}"
     return f"{place}, {official_date(d)}"
 
 

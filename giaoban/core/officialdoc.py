@@ -75,6 +75,9 @@ class OfficialDocument:
     signer_title: str
     signer_name: str
     recipients: list[str]
+    # False for a draft not yet issued: the day and month are left blank for the signing day, as on
+    # a paper draft ("ngày     tháng     năm 2026"); `date` then gives the year only.
+    dated: bool = True
 
 
 def _clean(text: str) -> str:
@@ -165,7 +168,7 @@ def _context(doc: OfficialDocument) -> dict:
         "issuer": _clean(doc.issuer),
         "number": _clean(doc.number) or _BLANK_NUMBER,
         "symbol": _clean(doc.symbol),
-        "place_date": place_date_line(_clean(doc.place), doc.date),
+        "place_date": place_date_line(_clean(doc.place), doc.date, blank=not doc.dated),
         "doc_type": _clean(doc.doc_type),
         "subject": _clean(doc.subject),
         "sections": [{"title": _clean(s.title), "paragraphs": _paragraphs(s.paragraphs)} for s in doc.sections],

@@ -669,6 +669,7 @@ def report_document(
         symbol=f"BC/{abbreviation}" if layout == "party" else f"BC-{abbreviation}",
         place=report.place or short_name(committee.org_unit),
         date=report.issued_on or timezone.localdate(),
+        dated=report.issued_on is not None,  # a draft's day and month are written on signing
         doc_type="BÁO CÁO",
         subject=report.subject,
         sections=sections,

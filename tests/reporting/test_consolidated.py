@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -54,6 +55,9 @@ def district(db):
     )
     demo.load(today=date(2026, 11, 22))
     return committee
+
+
+NBSP = "\u00a0"
 
 
 def draft(committee, **changes):
@@ -120,11 +124,15 @@ def test_it_builds_the_old_districts_nine_month_report_as_a_party_docx(district)
     assert len(rows) == 8
 
 
-def test_it_leaves_the_number_blank_until_issued_and_pads_the_date(district):
+def test_it_leaves_the_number_and_date_blank_until_issued_and_pads_the_date(district):
     report = draft(district)
     lines = read_docx(consolidated.export(report, "docx"))
     number = next(line for line in lines if line.startswith("Số ") and "BC/BCĐ" in line)
     assert number.endswith("-BC/BCĐ") and not any(c.isdigit() for c in number)
+    # A draft is not dated today: the day and month are written in on the signing day.
+    dated = next(line for line in lines if line.startswith("Ngọc Lặc, ngày"))
+    year = timezone.localdate().year
+    assert dated == f"Ngọc Lặc, ngày{NBSP * 6}tháng{NBSP * 6}năm {year}", dated
     report = consolidated.report_issue(report=report, number="7", issued_on=date(2024, 2, 3))
     assert "Ngọc Lặc, ngày 03 tháng 02 năm 2024" in read_docx(consolidated.export(report, "docx"))
 
