@@ -35,15 +35,13 @@ _CHUNK = 500
 
 
 def _ancestors_join(unit_alias: str) -> str:
-    """FROM-clause fragment joining each unit to itself and every ancestor (`anc`), by path prefix: one
-    index lookup per level, so the statement needs no ancestor list read beforehand."""
+    """FROM-clause fragment joining each unit to itself and every ancestor (`anc`): the paths of its
+    prefixes, looked up in the path index (a prefix longer than the path is the path itself, which the IN
+    list matches once). No ancestor list is read beforehand."""
     units = connection.ops.quote_name(OrgUnit._meta.db_table)
     step = OrgUnit.steplen
-    levels = " UNION ALL ".join(f"SELECT {k} AS k" for k in range(1, _LEVELS + 1))
-    return (
-        f"JOIN ({levels}) lvl ON lvl.k * {step} <= LENGTH({unit_alias}.path) "
-        f"JOIN {units} anc ON anc.path = SUBSTR({unit_alias}.path, 1, lvl.k * {step}) "
-    )
+    prefixes = ", ".join(f"SUBSTR({unit_alias}.path, 1, {k * step})" for k in range(1, _LEVELS + 1))
+    return f"JOIN {units} anc ON anc.path IN ({prefixes}) "
 
 
 def _on_time(submission: Submission) -> bool:
