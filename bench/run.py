@@ -405,7 +405,7 @@ class Bench:
             return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
         def read_xlsx(_):
-            return CalamineWorkbook.from_bytes(xlsx_bytes).get_sheet_by_index(0).to_python()
+            return CalamineWorkbook.from_path(xlsx).get_sheet_by_index(0).to_python()
 
         reps = min(self.reps, 3)
         cases = [
