@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -55,12 +56,8 @@ def parse_number(text: str, locale: str = "vi") -> Decimal:
     if s and s[0] in _MINUS_SIGNS + "+":
         sign = "-" if s[0] in _MINUS_SIGNS else ""
         s = s[1:]
-    group = get_group_symbol(locale)
-    decimal_symbol = get_decimal_symbol(locale)
-    separators = [sep for sep in (group, *_SPACE_GROUPS) if sep != decimal_symbol]
-    for sep in separators:
-        g, dsym = re.escape(sep), re.escape(decimal_symbol)
-        m = re.fullmatch(rf"([0-9]{{1,3}}(?:{g}[0-9]{{3}})+|[0-9]+)(?:{dsym}([0-9]+))?", s)
+    for sep, pattern in _number_patterns(locale):
+        m = pattern.fullmatch(s)
         if m is None:
             continue
         integer = m[1].replace(sep, "")
@@ -70,6 +67,19 @@ def parse_number(text: str, locale: str = "vi") -> Decimal:
         except InvalidOperation:  # pragma: no cover - the regex only lets digits through
             raise _not_a_number(text) from None
     raise _not_a_number(text)
+
+
+@functools.cache
+def _number_patterns(locale: str) -> list[tuple[str, re.Pattern]]:
+    """(group separator, pattern) for each way the locale groups thousands, built once per locale: an
+    import parses every figure, and Babel's symbol lookups cost more than the match itself."""
+    decimal_symbol = get_decimal_symbol(locale)
+    separators = [sep for sep in (get_group_symbol(locale), *_SPACE_GROUPS) if sep != decimal_symbol]
+    dsym = re.escape(decimal_symbol)
+    return [
+        (sep, re.compile(rf"([0-9]{{1,3}}(?:{re.escape(sep)}[0-9]{{3}})+|[0-9]+)(?:{dsym}([0-9]+))?"))
+        for sep in separators
+    ]
 
 
 def _not_a_number(text: object) -> ValueError:
