@@ -70,8 +70,8 @@ clean:
 	rm -rf $(VENV) var staticfiles
 
 # Benchmark (bench/README.md): generate synthetic national data on SQLite and PostgreSQL, time it, write
-# bench/RESULTS.md. SCALE=small (10% of communes, ~1.1M values; ~15 min here, mostly the slow cases b, d, e)
-# or SCALE=full (~10M values, ~15 min of generation per database;
+# bench/RESULTS.md. SCALE=small (10% of communes, ~1.1M values; ~5 min here, mostly the 100k imports of case d)
+# or SCALE=full (~10M values, ~4 min of generation per database, ~25 min in all;
 # also regenerates small for case (f)). Not part of `make test`.
 SCALE ?= small
 BENCH_REPS ?= 5
