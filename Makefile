@@ -70,7 +70,7 @@ clean:
 	rm -rf $(VENV) var staticfiles
 
 # Benchmark (bench/README.md): generate synthetic national data on SQLite and PostgreSQL, time it, write
-# bench/RESULTS.md. SCALE=small (10% of communes, ~1.1M values; ~5 min here, mostly the 100k imports of case d)
+# bench/RESULTS.md. SCALE=small (10% of communes, ~1.1M values; ~6 min here, mostly the 100k imports of case d)
 # or SCALE=full (~10M values, ~4 min of generation per database, ~25 min in all;
 # also regenerates small for case (f)). Not part of `make test`.
 SCALE ?= small
