@@ -27,7 +27,7 @@ from giaoban.orgs.models import Committee, CommitteeRole, Membership, OrgUnit
 
 from . import periods
 from .models import ConsolidatedReport, DataValue, Indicator, ReportForm, Submission
-from .selectors import Bucket, completeness, over_time, round_value, window_values
+from .selectors import Bucket, completeness, indicator_value, over_time, window_values
 from .services import current_version, version_indicators
 
 __all__ = [
@@ -276,19 +276,9 @@ def _row_units(unit: OrgUnit, form: ReportForm, start: date, end: date) -> tuple
     return own, [c for c in children if _depth(c.kind) <= deepest]
 
 
-def _values(indicators: list[Indicator], values: dict[int, Decimal | None]) -> list[Decimal | None]:
-    """The table's cells from the base indicators' window values (a ratio = numerator / denominator)."""
-    out = []
-    for ind in indicators:
-        if ind.is_ratio:
-            num, den = values.get(ind.numerator_id), values.get(ind.denominator_id)
-            v = None if num is None or not den else num / den
-            if v is not None and ind.value_type == Indicator.ValueType.PERCENT:
-                v *= 100
-        else:
-            v = values.get(ind.pk)
-        out.append(round_value(v))
-    return out
+def _cells(indicators: list[Indicator], values: dict[int, Decimal | None]) -> list[Decimal | None]:
+    """A table row's cells from the base indicators' window values."""
+    return [indicator_value(ind, values) for ind in indicators]
 
 
 def _own_values(
@@ -309,11 +299,7 @@ def _own_values(
         mine[ind_id][ends[pid]].add(
             {"value_sum": value, "value_count": 1, "value_min": value, "value_max": value}, Decimal(1)
         )
-    out: dict[int, Decimal | None] = {}
-    for ind_id, (across_units, across_time) in base.items():
-        series = [b.value(across_units) for _end, b in sorted(mine[ind_id].items())]
-        out[ind_id] = over_time([v for v in series if v is not None], across_time)
-    return out
+    return {ind_id: over_time(mine[ind_id], units, time) for ind_id, (units, time) in base.items()}
 
 
 def consolidated_table(
@@ -342,16 +328,16 @@ def consolidated_table(
     buckets = {form.pk: list(ends.items())}
     found = window_values([unit.pk, *(c.pk for c in children)], base, forms, buckets, approved_only)
 
-    total = TableRow(unit, _("Tổng cộng"), _values(indicators, found.get(unit.pk, {})))
+    total = TableRow(unit, _("Tổng cộng"), _cells(indicators, found.get(unit.pk, {})))
     rows: list[TableRow] = []
     if own:
         if children:
-            values = _values(indicators, _own_values(unit, form, ends, base, approved_only))
+            values = _cells(indicators, _own_values(unit, form, ends, base, approved_only))
         else:
             values = list(total.values)  # nothing below reports it: the subtree is the unit itself
         label = unit.name if not children else _("%(u)s (báo cáo của đơn vị)") % {"u": unit.name}
         rows.append(TableRow(unit, label, values))
-    rows += [TableRow(c, c.name, _values(indicators, found.get(c.pk, {}))) for c in children]
+    rows += [TableRow(c, c.name, _cells(indicators, found.get(c.pk, {}))) for c in children]
 
     counts = completeness([unit], len(unit.path) + OrgUnit.steplen, forms, buckets, approved_only)
     for r in rows:

@@ -251,19 +251,12 @@ def trend(
                 row = rows.get((ind.pk, form_id, pid))
                 if row is not None:
                     per_end[end].add(row, Decimal(1))
-        series = [b.value(ind.aggregation) for _end, b in sorted(per_end.items())]
-        return selectors.over_time([v for v in series if v is not None], ind.time_aggregation)
+        return selectors.over_time(per_end, ind.aggregation, ind.time_aggregation)
 
     result = Trend(windows, [TrendSeries(i) for i in indicators])
     for s in result.series:
         ind = s.indicator
+        parts = (ind.numerator_id, ind.denominator_id) if ind.is_ratio else (ind.pk,)
         for w in windows:
-            if ind.is_ratio:
-                num, den = value_of(base[ind.numerator_id], w.id), value_of(base[ind.denominator_id], w.id)
-                value = None if num is None or not den else num / den
-                if value is not None and ind.value_type == Indicator.ValueType.PERCENT:
-                    value *= 100
-            else:
-                value = value_of(base[ind.pk], w.id)
-            s.values.append(selectors.round_value(value))
+            s.values.append(selectors.indicator_value(ind, {pk: value_of(base[pk], w.id) for pk in parts}))
     return result

@@ -17,6 +17,7 @@ Cost: a constant number of indexed queries whatever the number of units and valu
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -85,7 +86,10 @@ class Bucket:
         return self.sum
 
 
-def over_time(values: list[Decimal], how: str) -> Decimal | None:
+def over_time(buckets: Mapping[date, Bucket], across_units: str, how: str) -> Decimal | None:
+    """The window's value from its buckets (keyed by end date): each bucket's value across units, then
+    `how` across time over the buckets that have one."""
+    values = [v for _end, b in sorted(buckets.items()) if (v := b.value(across_units)) is not None]
     if not values:
         return None
     if how == Agg.LAST:
@@ -97,6 +101,18 @@ def over_time(values: list[Decimal], how: str) -> Decimal | None:
     if how == Agg.MIN:
         return min(values)
     return sum(values)
+
+
+def indicator_value(indicator: Indicator, values: Mapping[int, Decimal | None]) -> Decimal | None:
+    """The indicator's rounded value from its base indicators' window values (id -> value): its own, or
+    for a ratio numerator / denominator (x 100 for a percent; none when the denominator is 0 or missing)."""
+    if not indicator.is_ratio:
+        return round_value(values.get(indicator.pk))
+    num, den = values.get(indicator.numerator_id), values.get(indicator.denominator_id)
+    value = None if num is None or not den else num / den
+    if value is not None and indicator.value_type == Indicator.ValueType.PERCENT:
+        value *= 100
+    return round_value(value)
 
 
 def round_value(v: Decimal | None) -> Decimal | None:
@@ -336,11 +352,10 @@ def _weighted_values(
         for unit_id, weight in units.items():
             for row in data.get(unit_id, ()):
                 per_indicator[row["indicator_id"]][ends[(row["form_id"], row["period"])]].add(row, weight)
-        values: dict[int, Decimal | None] = {}
-        for ind_id, (across_units, across_time) in base.items():
-            series = [b.value(across_units) for _end, b in sorted(per_indicator[ind_id].items())]
-            values[ind_id] = over_time([v for v in series if v is not None], across_time)
-        out[target_id] = values
+        out[target_id] = {
+            ind_id: over_time(per_indicator[ind_id], across_units, across_time)
+            for ind_id, (across_units, across_time) in base.items()
+        }
     return out
 
 
@@ -459,15 +474,7 @@ def rollup(
         found = window_values([t.unit.pk for t in targets], base_aggs, forms, buckets, approved_only)
 
     for target in targets:
-        values = found.get(target.unit.pk, {})
-        if indicator.is_ratio:
-            num, den = values.get(indicator.numerator_id), values.get(indicator.denominator_id)
-            value = None if num is None or not den else num / den
-            if value is not None and indicator.value_type == Indicator.ValueType.PERCENT:
-                value *= 100
-        else:
-            value = values.get(indicator.pk)
-        target.value = round_value(value)
+        target.value = indicator_value(indicator, found.get(target.unit.pk, {}))
 
     if buckets:
         prefix_len = len(unit.path) + (OrgUnit.steplen if by_child else 0)
