@@ -36,3 +36,14 @@ def ngoc_lac_tree(current_communes: list[tuple[str, str]] = NGOC_LAC_NOW) -> dic
     for unit in (vn, th, district):
         unit.refresh_from_db()
     return {"vn": vn, "th": th, "district": district}
+
+
+def commune(parent, code: str, name: str, *, old: bool = False, subtype: str = "xa"):
+    """An extra commune under `parent`: current (from 01/07/2025, after the 2025 reorganisation), or with
+    old=True one of before it (2020 to 30/06/2025)."""
+    from datetime import date
+
+    from giaoban.orgs.services import orgunit_create
+
+    valid = {"valid_from": date(2020, 1, 1), "valid_to": date(2025, 6, 30)} if old else {"valid_from": date(2025, 7, 1)}
+    return orgunit_create(code=code, name=name, kind="commune", subtype=subtype, parent=parent, **valid)

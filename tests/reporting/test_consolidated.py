@@ -24,7 +24,7 @@ from giaoban.reporting import consolidated, demo
 from giaoban.reporting.models import ConsolidatedReport
 from tests.access import Endpoint, check, matrix
 
-from .helpers import at, ngoc_lac_tree
+from .helpers import at, commune, ngoc_lac_tree
 
 SUBJECT = "Kết quả công tác 9 tháng đầu năm 2023, nhiệm vụ thời gian tới"
 
@@ -450,14 +450,7 @@ def test_it_scopes_the_page_and_the_endpoint(client, tree, catalog, committees, 
 def _communes(tree, report, catalog, n: int) -> None:
     for i in range(n):
         tree.p1.refresh_from_db()
-        unit = org_services.orgunit_create(
-            code=f"{95000 + i}",
-            name=f"Xã Thử {i}",
-            kind="commune",
-            subtype="xa",
-            parent=tree.p1,
-            valid_from=date(2025, 7, 1),
-        )
+        unit = commune(tree.p1, f"{95000 + i}", f"Xã Thử {i}")
         for week in ("2025W28", "2025W29"):
             report(unit, catalog.weekly, week, {"POSTS": i + 1, "ORIGINAL": 1, "FOLLOWERS": 10}, when=at(2025, 7, 21))
 
@@ -483,14 +476,7 @@ def test_it_keeps_the_query_count_constant_in_the_number_of_units(
     small = count()
     for i in range(6):
         tree.p1.refresh_from_db()
-        unit = org_services.orgunit_create(
-            code=f"{96000 + i}",
-            name=f"Phường Mới {i}",
-            kind="commune",
-            subtype="phuong",
-            parent=tree.p1,
-            valid_from=date(2025, 7, 1),
-        )
+        unit = commune(tree.p1, f"{96000 + i}", f"Phường Mới {i}", subtype="phuong")
         report(unit, catalog.weekly, "2025W28", {"POSTS": 3}, when=at(2025, 7, 14))
     table = consolidated.consolidated_table(user, tree.p1, catalog.weekly, "2025-07")
     assert len(table.rows) >= 10

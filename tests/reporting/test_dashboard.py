@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from giaoban.orgs import services as org_services
 from giaoban.reporting import dashboard, periods, selectors
 from tests.access import Endpoint, check, matrix
 
-from .helpers import at
+from .helpers import at, commune
 
 URL = "/reports/dashboard/"
 # 2025W10 = 03/03–09/03/2025; the weekly form's deadline is two working days later, Tuesday 11/03/2025.
@@ -248,17 +246,9 @@ def test_it_scopes_the_dashboard(client, tree, catalog, make_user, endpoint, rol
 def _add_communes(tree, catalog, report, count: int) -> None:
     for n in range(count):
         tree.d1.refresh_from_db()
-        commune = org_services.orgunit_create(
-            code=f"91{n:03d}",
-            name=f"Xã Thử {n}",
-            kind="commune",
-            subtype="xa",
-            parent=tree.d1,
-            valid_from=date(2020, 1, 1),
-            valid_to=date(2025, 6, 30),
-        )
+        unit = commune(tree.d1, f"91{n:03d}", f"Xã Thử {n}", old=True)
         if n % 3:
-            report(commune, catalog.weekly, "2025W10", {"POSTS": str(n)}, when=LATE if n % 2 else ON_TIME)
+            report(unit, catalog.weekly, "2025W10", {"POSTS": str(n)}, when=LATE if n % 2 else ON_TIME)
     tree.d1.refresh_from_db()
 
 

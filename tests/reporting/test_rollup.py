@@ -15,7 +15,7 @@ from giaoban.reporting import services
 from giaoban.reporting.models import Aggregate, ReportCount
 from giaoban.reporting.selectors import rollup
 
-from .helpers import at
+from .helpers import at, commune
 
 
 @pytest.fixture
@@ -181,7 +181,6 @@ def _bulk_reports(units, form, weeks, catalog):
 @pytest.mark.parametrize("by_child", [False, True])
 @pytest.mark.parametrize("restated", [False, True])
 def test_it_costs_the_same_number_of_queries_whatever_the_data_size(tree, catalog, admin, by_child, restated):
-    from giaoban.orgs import services as org_services
 
     def measure():
         with CaptureQueriesContext(connection) as ctx:
@@ -192,18 +191,7 @@ def test_it_costs_the_same_number_of_queries_whatever_the_data_size(tree, catalo
     _bulk_reports([tree.c1], catalog.weekly, ["2025W10"], catalog)
     measure()  # warm the per-request caches (the user's roles)
     small = measure()
-    extra = [
-        org_services.orgunit_create(
-            code=f"9{i:04d}",
-            name=f"Xã {i}",
-            kind="commune",
-            subtype="xa",
-            parent=tree.d1,
-            valid_from=date(2020, 1, 1),
-            valid_to=date(2025, 6, 30),
-        )
-        for i in range(100, 110)
-    ]
+    extra = [commune(tree.d1, f"9{i:04d}", f"Xã {i}", old=True) for i in range(100, 110)]
     _bulk_reports([tree.c1, tree.c2, tree.c3, *extra], catalog.weekly, [f"2025W{w:02d}" for w in range(2, 14)], catalog)
     assert measure() == small
     # 26 weeks x 13 old communes + 26 weeks x 2 new communes + 6 monthly reports of the district.

@@ -11,7 +11,7 @@ from giaoban.core.errors import Conflict, ImportRejected, ServiceError
 from giaoban.reporting import services
 from giaoban.reporting.models import Aggregate, DataValue, Submission, SubmissionEvent, ValueChange
 
-from .helpers import at
+from .helpers import at, commune
 
 
 def values_of(s):
@@ -305,19 +305,8 @@ def test_it_loses_no_update_when_reports_are_submitted_concurrently(tree, catalo
 
 def test_it_imports_over_a_thousand_reports_in_one_file(tree, catalog, make_user):
     # One OR term per report used to overflow SQLite's expression depth (1,000) on re-import.
-    from giaoban.orgs import services as org_services
 
-    communes = [
-        org_services.orgunit_create(
-            code=f"38{i:03d}",
-            name=f"Xã Nhập {i}",
-            kind="commune",
-            subtype="xa",
-            parent=tree.p1,
-            valid_from=date(2025, 7, 1),
-        )
-        for i in range(21)
-    ]
+    communes = [commune(tree.p1, f"38{i:03d}", f"Xã Nhập {i}") for i in range(21)]
     weeks = [f"2025W{w:02d}" for w in range(27, 53)] + [f"2026W{w:02d}" for w in range(1, 25)]
     data = rows(*[(c.code, "W35", w, "POSTS", "1") for c in communes for w in weeks])
     assert len(data) > 1000
@@ -337,20 +326,8 @@ def test_it_imports_with_a_number_of_queries_that_does_not_grow_with_the_reports
     from django.test.utils import CaptureQueriesContext
 
     from giaoban.core.access import user_roles
-    from giaoban.orgs import services as org_services
 
-    extra = [
-        org_services.orgunit_create(
-            code=f"9{i:04d}",
-            name=f"Xã {i}",
-            kind="commune",
-            subtype="xa",
-            parent=tree.d1,
-            valid_from=date(2020, 1, 1),
-            valid_to=date(2025, 6, 30),
-        )
-        for i in range(100, 127)
-    ]
+    extra = [commune(tree.d1, f"9{i:04d}", f"Xã {i}", old=True) for i in range(100, 127)]
     units = [tree.c1, tree.c2, tree.c3, *extra]
     actor = make_user("secretary", tree.d1)
     user_roles(actor)  # read once per user object: not part of what is measured
