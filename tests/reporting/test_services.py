@@ -60,6 +60,36 @@ def test_it_walks_draft_submit_return_resubmit_approve_reopen_and_logs_every_ste
     assert set(Aggregate.objects.values_list("value_count", flat=True)) == {0}
 
 
+def test_its_history_rows_hold_what_simple_history_would_write(tree, catalog, make_user):
+    """The workflow writes a report's history rows itself (one INSERT, no save() signal); they must hold
+    exactly what simple-history's own bulk_history_create() writes for the same report."""
+    secretary, approver = make_user("secretary", tree.c1), make_user("approver", tree.d1)
+    s = services.submission_open(unit=tree.c1, form=catalog.weekly, period="2025W10")
+    s = services.submission_submit(
+        submission=s, actor=secretary, values={"POSTS": "15"}, narrative={"results": "Đã đăng 15 tin"}
+    )
+    s = services.submission_approve(submission=s, actor=approver)
+    ours = s.history.order_by("-history_id").first()
+    Submission.history.bulk_history_create(
+        [Submission.objects.get(pk=s.pk)],
+        update=True,
+        default_user=approver,
+        default_date=ours.history_date,
+        default_change_reason=None,
+    )
+    theirs = s.history.order_by("-history_id").first()
+    fields = [f.attname for f in Submission.history.model._meta.concrete_fields if f.attname != "history_id"]
+    assert {f: getattr(ours, f) for f in fields} == {f: getattr(theirs, f) for f in fields}
+    assert (ours.status, ours.history_type, ours.history_user, ours.approved_by) == (
+        "approved",
+        "~",
+        approver,
+        approver,
+    )
+    assert ours.narrative["results"] == "Đã đăng 15 tin" and ours.submitted_by == secretary
+    assert [h.status for h in s.history.order_by("history_id")] == ["draft", "submitted", "approved", "approved"]
+
+
 @pytest.mark.parametrize(
     ("action", "status", "says"),
     [
