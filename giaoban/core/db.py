@@ -4,8 +4,8 @@ The ORM builds and compiles a query per call: ~0.3 ms of Python each on a 2-core
 database takes to run a small INSERT. The workflow's writes are therefore gathered as (sql, params) and
 sent together with `execute_all`: on PostgreSQL in one round trip (Django's psycopg cursors bind
 parameters client-side, which lets one execute() carry several statements), on SQLite one after another
-(the database is in process: there is no round trip to save). Only model table and column names and
-placeholders are ever put into the SQL text.
+(the database is in process: there is no round trip to save). Only model table and column names, column
+types and placeholders are ever put into the SQL text.
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ def delete_statements(model: type[Model], pks: Sequence) -> list[Statement]:
     ]
 
 
-# Statements are sent together while their parameters add up to at most this (an import's big batches
-# go one by one: one round trip is nothing next to their work, and their text is not copied again).
+# Statements are sent together while their values add up to at most this (an import's big batches go
+# one by one: one round trip is nothing next to their work, and their text is not copied again).
 _JOIN_PARAMS = 2000
 
 
@@ -94,7 +94,7 @@ def execute_all(statements: Iterable[Statement]) -> None:
     groups: list[list[Statement]] = []
     size = 0
     for statement in statements:
-        n = len(statement[1])
+        n = sum(len(p) if isinstance(p, list) else 1 for p in statement[1])  # an array counts its values
         if not groups or not join or size + n > _JOIN_PARAMS:
             groups.append([])
             size = 0
