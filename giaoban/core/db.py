@@ -2,15 +2,16 @@
 
 The ORM builds and compiles a query per call: ~0.3 ms of Python each on a 2-core machine, more than the
 database takes to run a small INSERT. The workflow's writes are therefore gathered as (sql, params) and
-sent together with `execute_all`: on PostgreSQL in one round trip (Django's psycopg cursors bind
-parameters client-side, which lets one execute() carry several statements), on SQLite one after another
-(the database is in process: there is no round trip to save). Only model table and column names, column
-types and placeholders are ever put into the SQL text.
+sent together with `execute_all`: on PostgreSQL in one round trip (psycopg's pipeline mode), on SQLite
+one after another (the database is in process: there is no round trip to save). Only model table and
+column names, column types and placeholders are ever put into the SQL text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
+from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -82,25 +83,30 @@ def delete_statements(model: type[Model], pks: Sequence) -> list[Statement]:
     ]
 
 
-# Statements are sent together while their values add up to at most this (an import's big batches go
-# one by one: one round trip is nothing next to their work, and their text is not copied again).
-_JOIN_PARAMS = 2000
-
-
 def execute_all(statements: Iterable[Statement]) -> None:
     """Run write statements in order, in the current transaction; see the module's docstring."""
     conn = current()
-    join = conn.vendor == "postgresql" and not conn.settings_dict.get("OPTIONS", {}).get("server_side_binding")
-    groups: list[list[Statement]] = []
-    size = 0
-    for statement in statements:
-        n = sum(len(p) if isinstance(p, list) else 1 for p in statement[1])  # an array counts its values
-        if not groups or not join or size + n > _JOIN_PARAMS:
-            groups.append([])
-            size = 0
-        groups[-1].append(statement)
-        size += n
-    with conn.cursor() as cursor:
-        for group in groups:
-            sql = ";\n".join(sql for sql, _params in group)
-            cursor.execute(sql, [p for _sql, params in group for p in params])
+    statements = list(statements)
+    if conn.vendor != "postgresql":
+        with conn.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        return
+    import psycopg
+
+    conn.ensure_connection()
+    raw = conn.connection
+    # Server-side binding: parameters travel as values, not quoted into the text by Python (5 of the 20 s
+    # a 100,000-figure import took); pipeline mode: every statement is sent before any result is read.
+    cursor = psycopg.Cursor(raw)
+    wrapped = conn.make_debug_cursor(cursor) if conn.queries_logged else conn.make_cursor(cursor)
+    with conn.wrap_database_errors, raw.pipeline() if len(statements) > 1 and _pipelines() else nullcontext():
+        for sql, params in statements:
+            wrapped.execute(sql, params)
+
+
+@cache
+def _pipelines() -> bool:
+    import psycopg
+
+    return psycopg.Pipeline.is_supported()
