@@ -7,273 +7,727 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportForm',
+            name="ReportForm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=250, verbose_name='tên biểu mẫu')),
-                ('period_type', models.CharField(choices=[('week', 'week'), ('month', 'month'), ('quarter', 'quarter'), ('half', 'half'), ('nine_months', 'nine_months'), ('year', 'year')], default='month', max_length=12, verbose_name='loại kỳ')),
-                ('scheme', models.CharField(choices=[('calendar', 'calendar'), ('decree09', 'decree09'), ('week_mon', 'week_mon'), ('week_thu', 'week_thu')], default='calendar', max_length=10, verbose_name='chế độ kỳ')),
-                ('deadline_working_days', models.PositiveSmallIntegerField(default=3, verbose_name='hạn nộp (ngày làm việc sau kỳ)')),
-                ('unit_kinds', models.JSONField(default=list, verbose_name='cấp báo cáo')),
-                ('active_from', models.DateField(verbose_name='áp dụng từ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=250, verbose_name="tên biểu mẫu")),
+                (
+                    "period_type",
+                    models.CharField(
+                        choices=[
+                            ("week", "week"),
+                            ("month", "month"),
+                            ("quarter", "quarter"),
+                            ("half", "half"),
+                            ("nine_months", "nine_months"),
+                            ("year", "year"),
+                        ],
+                        default="month",
+                        max_length=12,
+                        verbose_name="loại kỳ",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("calendar", "calendar"),
+                            ("decree09", "decree09"),
+                            ("week_mon", "week_mon"),
+                            ("week_thu", "week_thu"),
+                        ],
+                        default="calendar",
+                        max_length=10,
+                        verbose_name="chế độ kỳ",
+                    ),
+                ),
+                (
+                    "deadline_working_days",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="hạn nộp (ngày làm việc sau kỳ)"),
+                ),
+                ("unit_kinds", models.JSONField(default=list, verbose_name="cấp báo cáo")),
+                ("active_from", models.DateField(verbose_name="áp dụng từ")),
             ],
             options={
-                'verbose_name': 'biểu mẫu báo cáo',
-                'verbose_name_plural': 'biểu mẫu báo cáo',
-                'ordering': ['code'],
+                "verbose_name": "biểu mẫu báo cáo",
+                "verbose_name_plural": "biểu mẫu báo cáo",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalReportForm',
+            name="HistoricalReportForm",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=40, verbose_name='mã')),
-                ('name', models.CharField(max_length=250, verbose_name='tên biểu mẫu')),
-                ('period_type', models.CharField(choices=[('week', 'week'), ('month', 'month'), ('quarter', 'quarter'), ('half', 'half'), ('nine_months', 'nine_months'), ('year', 'year')], default='month', max_length=12, verbose_name='loại kỳ')),
-                ('scheme', models.CharField(choices=[('calendar', 'calendar'), ('decree09', 'decree09'), ('week_mon', 'week_mon'), ('week_thu', 'week_thu')], default='calendar', max_length=10, verbose_name='chế độ kỳ')),
-                ('deadline_working_days', models.PositiveSmallIntegerField(default=3, verbose_name='hạn nộp (ngày làm việc sau kỳ)')),
-                ('unit_kinds', models.JSONField(default=list, verbose_name='cấp báo cáo')),
-                ('active_from', models.DateField(verbose_name='áp dụng từ')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("code", models.CharField(db_index=True, max_length=40, verbose_name="mã")),
+                ("name", models.CharField(max_length=250, verbose_name="tên biểu mẫu")),
+                (
+                    "period_type",
+                    models.CharField(
+                        choices=[
+                            ("week", "week"),
+                            ("month", "month"),
+                            ("quarter", "quarter"),
+                            ("half", "half"),
+                            ("nine_months", "nine_months"),
+                            ("year", "year"),
+                        ],
+                        default="month",
+                        max_length=12,
+                        verbose_name="loại kỳ",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("calendar", "calendar"),
+                            ("decree09", "decree09"),
+                            ("week_mon", "week_mon"),
+                            ("week_thu", "week_thu"),
+                        ],
+                        default="calendar",
+                        max_length=10,
+                        verbose_name="chế độ kỳ",
+                    ),
+                ),
+                (
+                    "deadline_working_days",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="hạn nộp (ngày làm việc sau kỳ)"),
+                ),
+                ("unit_kinds", models.JSONField(default=list, verbose_name="cấp báo cáo")),
+                ("active_from", models.DateField(verbose_name="áp dụng từ")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical biểu mẫu báo cáo',
-                'verbose_name_plural': 'historical biểu mẫu báo cáo',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical biểu mẫu báo cáo",
+                "verbose_name_plural": "historical biểu mẫu báo cáo",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='mã')),
-                ('name_vi', models.CharField(max_length=250, verbose_name='tên')),
-                ('name_en', models.CharField(blank=True, max_length=250, verbose_name='tên tiếng Anh')),
-                ('unit_of_measure', models.CharField(blank=True, max_length=40, verbose_name='đơn vị tính')),
-                ('value_type', models.CharField(choices=[('integer', 'Số nguyên'), ('decimal', 'Số thập phân'), ('percent', 'Tỷ lệ phần trăm'), ('text', 'Văn bản')], default='integer', max_length=10, verbose_name='kiểu giá trị')),
-                ('aggregation', models.CharField(choices=[('sum', 'Cộng'), ('last', 'Giá trị kỳ cuối'), ('max', 'Lớn nhất'), ('min', 'Nhỏ nhất'), ('mean', 'Trung bình'), ('ratio', 'Tỷ số (tử số / mẫu số)')], default='sum', max_length=10, verbose_name='tổng hợp theo đơn vị')),
-                ('time_aggregation', models.CharField(choices=[('sum', 'Cộng'), ('last', 'Giá trị kỳ cuối'), ('max', 'Lớn nhất'), ('min', 'Nhỏ nhất'), ('mean', 'Trung bình'), ('ratio', 'Tỷ số (tử số / mẫu số)')], default='sum', max_length=10, verbose_name='tổng hợp theo thời gian')),
-                ('min_value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='giá trị nhỏ nhất')),
-                ('max_value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='giá trị lớn nhất')),
-                ('required', models.BooleanField(default=False, verbose_name='bắt buộc')),
-                ('denominator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.indicator', verbose_name='mẫu số')),
-                ('numerator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.indicator', verbose_name='tử số')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="mã")),
+                ("name_vi", models.CharField(max_length=250, verbose_name="tên")),
+                ("name_en", models.CharField(blank=True, max_length=250, verbose_name="tên tiếng Anh")),
+                ("unit_of_measure", models.CharField(blank=True, max_length=40, verbose_name="đơn vị tính")),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[
+                            ("integer", "Số nguyên"),
+                            ("decimal", "Số thập phân"),
+                            ("percent", "Tỷ lệ phần trăm"),
+                            ("text", "Văn bản"),
+                        ],
+                        default="integer",
+                        max_length=10,
+                        verbose_name="kiểu giá trị",
+                    ),
+                ),
+                (
+                    "aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Cộng"),
+                            ("last", "Giá trị kỳ cuối"),
+                            ("max", "Lớn nhất"),
+                            ("min", "Nhỏ nhất"),
+                            ("mean", "Trung bình"),
+                            ("ratio", "Tỷ số (tử số / mẫu số)"),
+                        ],
+                        default="sum",
+                        max_length=10,
+                        verbose_name="tổng hợp theo đơn vị",
+                    ),
+                ),
+                (
+                    "time_aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Cộng"),
+                            ("last", "Giá trị kỳ cuối"),
+                            ("max", "Lớn nhất"),
+                            ("min", "Nhỏ nhất"),
+                            ("mean", "Trung bình"),
+                            ("ratio", "Tỷ số (tử số / mẫu số)"),
+                        ],
+                        default="sum",
+                        max_length=10,
+                        verbose_name="tổng hợp theo thời gian",
+                    ),
+                ),
+                (
+                    "min_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="giá trị nhỏ nhất"
+                    ),
+                ),
+                (
+                    "max_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="giá trị lớn nhất"
+                    ),
+                ),
+                ("required", models.BooleanField(default=False, verbose_name="bắt buộc")),
+                (
+                    "denominator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reporting.indicator",
+                        verbose_name="mẫu số",
+                    ),
+                ),
+                (
+                    "numerator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reporting.indicator",
+                        verbose_name="tử số",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chỉ tiêu',
-                'verbose_name_plural': 'chỉ tiêu',
-                'ordering': ['code'],
+                "verbose_name": "chỉ tiêu",
+                "verbose_name_plural": "chỉ tiêu",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalIndicator',
+            name="HistoricalIndicator",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=40, verbose_name='mã')),
-                ('name_vi', models.CharField(max_length=250, verbose_name='tên')),
-                ('name_en', models.CharField(blank=True, max_length=250, verbose_name='tên tiếng Anh')),
-                ('unit_of_measure', models.CharField(blank=True, max_length=40, verbose_name='đơn vị tính')),
-                ('value_type', models.CharField(choices=[('integer', 'Số nguyên'), ('decimal', 'Số thập phân'), ('percent', 'Tỷ lệ phần trăm'), ('text', 'Văn bản')], default='integer', max_length=10, verbose_name='kiểu giá trị')),
-                ('aggregation', models.CharField(choices=[('sum', 'Cộng'), ('last', 'Giá trị kỳ cuối'), ('max', 'Lớn nhất'), ('min', 'Nhỏ nhất'), ('mean', 'Trung bình'), ('ratio', 'Tỷ số (tử số / mẫu số)')], default='sum', max_length=10, verbose_name='tổng hợp theo đơn vị')),
-                ('time_aggregation', models.CharField(choices=[('sum', 'Cộng'), ('last', 'Giá trị kỳ cuối'), ('max', 'Lớn nhất'), ('min', 'Nhỏ nhất'), ('mean', 'Trung bình'), ('ratio', 'Tỷ số (tử số / mẫu số)')], default='sum', max_length=10, verbose_name='tổng hợp theo thời gian')),
-                ('min_value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='giá trị nhỏ nhất')),
-                ('max_value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='giá trị lớn nhất')),
-                ('required', models.BooleanField(default=False, verbose_name='bắt buộc')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('denominator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reporting.indicator', verbose_name='mẫu số')),
-                ('numerator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reporting.indicator', verbose_name='tử số')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("code", models.CharField(db_index=True, max_length=40, verbose_name="mã")),
+                ("name_vi", models.CharField(max_length=250, verbose_name="tên")),
+                ("name_en", models.CharField(blank=True, max_length=250, verbose_name="tên tiếng Anh")),
+                ("unit_of_measure", models.CharField(blank=True, max_length=40, verbose_name="đơn vị tính")),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[
+                            ("integer", "Số nguyên"),
+                            ("decimal", "Số thập phân"),
+                            ("percent", "Tỷ lệ phần trăm"),
+                            ("text", "Văn bản"),
+                        ],
+                        default="integer",
+                        max_length=10,
+                        verbose_name="kiểu giá trị",
+                    ),
+                ),
+                (
+                    "aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Cộng"),
+                            ("last", "Giá trị kỳ cuối"),
+                            ("max", "Lớn nhất"),
+                            ("min", "Nhỏ nhất"),
+                            ("mean", "Trung bình"),
+                            ("ratio", "Tỷ số (tử số / mẫu số)"),
+                        ],
+                        default="sum",
+                        max_length=10,
+                        verbose_name="tổng hợp theo đơn vị",
+                    ),
+                ),
+                (
+                    "time_aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Cộng"),
+                            ("last", "Giá trị kỳ cuối"),
+                            ("max", "Lớn nhất"),
+                            ("min", "Nhỏ nhất"),
+                            ("mean", "Trung bình"),
+                            ("ratio", "Tỷ số (tử số / mẫu số)"),
+                        ],
+                        default="sum",
+                        max_length=10,
+                        verbose_name="tổng hợp theo thời gian",
+                    ),
+                ),
+                (
+                    "min_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="giá trị nhỏ nhất"
+                    ),
+                ),
+                (
+                    "max_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="giá trị lớn nhất"
+                    ),
+                ),
+                ("required", models.BooleanField(default=False, verbose_name="bắt buộc")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "denominator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reporting.indicator",
+                        verbose_name="mẫu số",
+                    ),
+                ),
+                (
+                    "numerator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reporting.indicator",
+                        verbose_name="tử số",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical chỉ tiêu',
-                'verbose_name_plural': 'historical chỉ tiêu',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical chỉ tiêu",
+                "verbose_name_plural": "historical chỉ tiêu",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='FormIndicator',
+            name="FormIndicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.indicator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="reporting.indicator"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'position'],
+                "ordering": ["version", "position"],
             },
         ),
         migrations.CreateModel(
-            name='ReportFormVersion',
+            name="ReportFormVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('narrative_sections', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='reporting.reportform')),
-                ('indicators', models.ManyToManyField(related_name='form_versions', through='reporting.FormIndicator', to='reporting.indicator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("narrative_sections", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="reporting.reportform"
+                    ),
+                ),
+                (
+                    "indicators",
+                    models.ManyToManyField(
+                        related_name="form_versions", through="reporting.FormIndicator", to="reporting.indicator"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['form', 'number'],
+                "ordering": ["form", "number"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalSubmission',
+            name="HistoricalSubmission",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('period', models.CharField(max_length=10, verbose_name='kỳ')),
-                ('status', models.CharField(choices=[('draft', 'Nháp'), ('submitted', 'Đã nộp'), ('approved', 'Đã duyệt'), ('returned', 'Trả lại')], default='draft', max_length=10, verbose_name='trạng thái')),
-                ('deadline', models.DateField(verbose_name='hạn nộp')),
-                ('narrative', models.JSONField(blank=True, default=dict)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('return_reason', models.TextField(blank=True, verbose_name='lý do trả lại')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('approved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.orgunit', verbose_name='đơn vị')),
-                ('form', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reporting.reportform', verbose_name='biểu mẫu')),
-                ('form_version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reporting.reportformversion')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("period", models.CharField(max_length=10, verbose_name="kỳ")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Nháp"),
+                            ("submitted", "Đã nộp"),
+                            ("approved", "Đã duyệt"),
+                            ("returned", "Trả lại"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("deadline", models.DateField(verbose_name="hạn nộp")),
+                ("narrative", models.JSONField(blank=True, default=dict)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("return_reason", models.TextField(blank=True, verbose_name="lý do trả lại")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reporting.reportform",
+                        verbose_name="biểu mẫu",
+                    ),
+                ),
+                (
+                    "form_version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reporting.reportformversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical báo cáo',
-                'verbose_name_plural': 'historical báo cáo',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical báo cáo",
+                "verbose_name_plural": "historical báo cáo",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='formindicator',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='reporting.reportformversion'),
+            model_name="formindicator",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="items", to="reporting.reportformversion"
+            ),
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10, verbose_name='kỳ')),
-                ('status', models.CharField(choices=[('draft', 'Nháp'), ('submitted', 'Đã nộp'), ('approved', 'Đã duyệt'), ('returned', 'Trả lại')], default='draft', max_length=10, verbose_name='trạng thái')),
-                ('version', models.PositiveIntegerField(default=1, help_text='Optimistic lock: bumped by every write.')),
-                ('deadline', models.DateField(verbose_name='hạn nộp')),
-                ('narrative', models.JSONField(blank=True, default=dict)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('return_reason', models.TextField(blank=True, verbose_name='lý do trả lại')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='reporting.reportform', verbose_name='biểu mẫu')),
-                ('form_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='reporting.reportformversion')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='orgs.orgunit', verbose_name='đơn vị')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.CharField(max_length=10, verbose_name="kỳ")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Nháp"),
+                            ("submitted", "Đã nộp"),
+                            ("approved", "Đã duyệt"),
+                            ("returned", "Trả lại"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every write."),
+                ),
+                ("deadline", models.DateField(verbose_name="hạn nộp")),
+                ("narrative", models.JSONField(blank=True, default=dict)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("return_reason", models.TextField(blank=True, verbose_name="lý do trả lại")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="reporting.reportform",
+                        verbose_name="biểu mẫu",
+                    ),
+                ),
+                (
+                    "form_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="reporting.reportformversion",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="orgs.orgunit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'báo cáo',
-                'verbose_name_plural': 'báo cáo',
-                'ordering': ['form', 'period', 'unit__path'],
+                "verbose_name": "báo cáo",
+                "verbose_name_plural": "báo cáo",
+                "ordering": ["form", "period", "unit__path"],
             },
         ),
         migrations.CreateModel(
-            name='DataValue',
+            name="DataValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True)),
-                ('text', models.TextField(blank=True)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.indicator')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='reporting.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="reporting.indicator"
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="values", to="reporting.submission"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SubmissionEvent',
+            name="SubmissionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('transition', models.CharField(choices=[('saved', 'Lưu nháp'), ('submitted', 'Nộp'), ('approved', 'Duyệt'), ('returned', 'Trả lại'), ('reopened', 'Mở lại'), ('imported', 'Nhập dữ liệu')], max_length=10)),
-                ('at', models.DateTimeField()),
-                ('reason', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='reporting.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "transition",
+                    models.CharField(
+                        choices=[
+                            ("saved", "Lưu nháp"),
+                            ("submitted", "Nộp"),
+                            ("approved", "Duyệt"),
+                            ("returned", "Trả lại"),
+                            ("reopened", "Mở lại"),
+                            ("imported", "Nhập dữ liệu"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="reporting.submission"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ValueChange',
+            name="ValueChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old', models.TextField(blank=True)),
-                ('new', models.TextField(blank=True)),
-                ('at', models.DateTimeField()),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.indicator')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='value_changes', to='reporting.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("old", models.TextField(blank=True)),
+                ("new", models.TextField(blank=True)),
+                ("at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="reporting.indicator"
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="value_changes",
+                        to="reporting.submission",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Aggregate',
+            name="Aggregate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10)),
-                ('approved', models.BooleanField(default=False)),
-                ('value_sum', models.DecimalField(decimal_places=4, default=0, max_digits=24)),
-                ('value_count', models.IntegerField(default=0)),
-                ('value_min', models.DecimalField(decimal_places=4, max_digits=20, null=True)),
-                ('value_max', models.DecimalField(decimal_places=4, max_digits=20, null=True)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgunit')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.indicator')),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.reportform')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.CharField(max_length=10)),
+                ("approved", models.BooleanField(default=False)),
+                ("value_sum", models.DecimalField(decimal_places=4, default=0, max_digits=24)),
+                ("value_count", models.IntegerField(default=0)),
+                ("value_min", models.DecimalField(decimal_places=4, max_digits=20, null=True)),
+                ("value_max", models.DecimalField(decimal_places=4, max_digits=20, null=True)),
+                (
+                    "unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orgs.orgunit"),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reporting.indicator"
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reporting.reportform"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['unit', 'indicator', 'approved'], name='aggregate_unit_ind')],
-                'constraints': [models.UniqueConstraint(fields=('indicator', 'unit', 'form', 'period', 'approved'), name='aggregate_key')],
+                "indexes": [models.Index(fields=["unit", "indicator", "approved"], name="aggregate_unit_ind")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("indicator", "unit", "form", "period", "approved"), name="aggregate_key"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='reportformversion',
-            constraint=models.UniqueConstraint(fields=('form', 'number'), name='formversion_unique_number'),
+            model_name="reportformversion",
+            constraint=models.UniqueConstraint(fields=("form", "number"), name="formversion_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='formindicator',
-            constraint=models.UniqueConstraint(fields=('version', 'indicator'), name='formindicator_unique'),
+            model_name="formindicator",
+            constraint=models.UniqueConstraint(fields=("version", "indicator"), name="formindicator_unique"),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['form', 'period', 'status'], name='reporting_s_form_id_21525d_idx'),
+            model_name="submission",
+            index=models.Index(fields=["form", "period", "status"], name="reporting_s_form_id_21525d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('unit', 'form', 'period'), name='submission_unique'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(fields=("unit", "form", "period"), name="submission_unique"),
         ),
         migrations.AddConstraint(
-            model_name='datavalue',
-            constraint=models.UniqueConstraint(fields=('submission', 'indicator'), name='datavalue_unique'),
+            model_name="datavalue",
+            constraint=models.UniqueConstraint(fields=("submission", "indicator"), name="datavalue_unique"),
         ),
     ]

@@ -27,8 +27,14 @@ def count_existing_reports(apps, schema_editor):
     keys = {k[:4] for k in counts}
     ReportCount.objects.bulk_create(
         [
-            ReportCount(unit_id=u, form_id=f, period=p, approved=a, reported=counts[(u, f, p, a, "reported")],
-                        on_time=counts[(u, f, p, a, "on_time")])
+            ReportCount(
+                unit_id=u,
+                form_id=f,
+                period=p,
+                approved=a,
+                reported=counts[(u, f, p, a, "reported")],
+                on_time=counts[(u, f, p, a, "on_time")],
+            )
             for u, f, p, a in keys
         ],
         batch_size=1000,
@@ -36,26 +42,35 @@ def count_existing_reports(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('reporting', '0002_consolidatedreport'),
+        ("orgs", "0001_initial"),
+        ("reporting", "0002_consolidatedreport"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportCount',
+            name="ReportCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10)),
-                ('approved', models.BooleanField(default=False)),
-                ('reported', models.IntegerField(default=0)),
-                ('on_time', models.IntegerField(default=0)),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.reportform')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.CharField(max_length=10)),
+                ("approved", models.BooleanField(default=False)),
+                ("reported", models.IntegerField(default=0)),
+                ("on_time", models.IntegerField(default=0)),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reporting.reportform"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orgs.orgunit"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('unit', 'form', 'period', 'approved'), name='reportcount_key')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("unit", "form", "period", "approved"), name="reportcount_key")
+                ],
             },
         ),
         migrations.RunPython(count_existing_reports, migrations.RunPython.noop),

@@ -5,71 +5,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('reporting', '0003_reportcount'),
+        ("orgs", "0001_initial"),
+        ("reporting", "0003_reportcount"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='aggregate',
-            name='aggregate_key',
+            model_name="aggregate",
+            name="aggregate_key",
         ),
         migrations.RemoveConstraint(
-            model_name='reportcount',
-            name='reportcount_key',
+            model_name="reportcount",
+            name="reportcount_key",
         ),
         migrations.RemoveIndex(
-            model_name='aggregate',
-            name='aggregate_unit_ind',
+            model_name="aggregate",
+            name="aggregate_unit_ind",
         ),
         migrations.AlterField(
-            model_name='aggregate',
-            name='form',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.reportform'),
+            model_name="aggregate",
+            name="form",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reporting.reportform"
+            ),
         ),
         migrations.AlterField(
-            model_name='aggregate',
-            name='indicator',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.indicator'),
+            model_name="aggregate",
+            name="indicator",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reporting.indicator"
+            ),
         ),
         migrations.AlterField(
-            model_name='aggregate',
-            name='unit',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgunit'),
+            model_name="aggregate",
+            name="unit",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orgs.orgunit"
+            ),
         ),
         migrations.AlterField(
-            model_name='datavalue',
-            name='submission',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='values', to='reporting.submission'),
+            model_name="datavalue",
+            name="submission",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="values",
+                to="reporting.submission",
+            ),
         ),
         migrations.AlterField(
-            model_name='reportcount',
-            name='form',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.reportform'),
+            model_name="reportcount",
+            name="form",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reporting.reportform"
+            ),
         ),
         migrations.AlterField(
-            model_name='reportcount',
-            name='unit',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgunit'),
+            model_name="reportcount",
+            name="unit",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orgs.orgunit"
+            ),
         ),
         migrations.AlterField(
-            model_name='submission',
-            name='form',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='reporting.reportform', verbose_name='biểu mẫu'),
+            model_name="submission",
+            name="form",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="submissions",
+                to="reporting.reportform",
+                verbose_name="biểu mẫu",
+            ),
         ),
         migrations.AlterField(
-            model_name='submission',
-            name='unit',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='orgs.orgunit', verbose_name='đơn vị'),
+            model_name="submission",
+            name="unit",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="submissions",
+                to="orgs.orgunit",
+                verbose_name="đơn vị",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='aggregate',
-            constraint=models.UniqueConstraint(fields=('unit', 'form', 'approved', 'period', 'indicator'), name='aggregate_key'),
+            model_name="aggregate",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "form", "approved", "period", "indicator"), name="aggregate_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportcount',
-            constraint=models.UniqueConstraint(fields=('unit', 'form', 'approved', 'period'), name='reportcount_key'),
+            model_name="reportcount",
+            constraint=models.UniqueConstraint(fields=("unit", "form", "approved", "period"), name="reportcount_key"),
         ),
     ]
