@@ -292,3 +292,20 @@ def test_it_rolls_up_in_the_database_exactly_as_the_python_rule_does(tree, catal
                 assert got == want, (window, u.code, ind_id, got, want)
                 compared += want is not None
     assert compared > 100
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_of_the_database_run_without_jit():
+    """A 9-month roll-up at national scale crosses jit_above_cost, and compiling it cost more than running
+    it (bench case b); migration reporting/0006 turns JIT off for the database."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+            "WHERE d.datname = current_database() AND s.setrole = 0"
+        )
+        settings = [item for row in cursor.fetchall() for item in row[0]]
+    assert "jit=off" in settings
