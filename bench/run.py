@@ -508,11 +508,12 @@ class Bench:
 
 
 def engine_fingerprint() -> str:
-    """Which giaoban/reporting code was measured (it changes under active development)."""
+    """Which engine code was measured (it changes under active development). Results up to 2026-11-22
+    hashed the first four files only."""
     import hashlib
 
     h = hashlib.sha1()
-    for name in ("models.py", "aggregates.py", "selectors.py", "services.py"):
+    for name in ("models.py", "aggregates.py", "selectors.py", "services.py", "consolidated.py", "../core/db.py"):
         h.update((common.ROOT / "giaoban" / "reporting" / name).read_bytes())
     return h.hexdigest()[:10]
 
