@@ -10,28 +10,28 @@ and passes through connection poolers; it applies to sessions opened after the m
 from django.db import DatabaseError, migrations, transaction
 
 
-def jit_off(apps, schema_editor):
+def _alter_database(schema_editor, setting: str) -> None:
+    """ALTER DATABASE <this one> <setting>, on PostgreSQL only; if the user may not (not the owner), say
+    so rather than stop the deployment."""
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_database()")
-        name = cursor.fetchone()[0]
+        sql = f"ALTER DATABASE {connection.ops.quote_name(cursor.fetchone()[0])} {setting}"
         try:
             with transaction.atomic(using=connection.alias):
-                cursor.execute(f"ALTER DATABASE {connection.ops.quote_name(name)} SET jit = off")
-        except DatabaseError as exc:  # not the database's owner: say so, do not stop the deployment
-            print(f"\n  could not turn JIT off ({exc}); run as the owner: ALTER DATABASE {name} SET jit = off")
+                cursor.execute(sql)
+        except DatabaseError as exc:
+            print(f"\n  could not change the database's settings ({exc}); run as its owner: {sql}")
+
+
+def jit_off(apps, schema_editor):
+    _alter_database(schema_editor, "SET jit = off")
 
 
 def jit_default(apps, schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_database()")
-        name = cursor.fetchone()[0]
-        cursor.execute(f"ALTER DATABASE {connection.ops.quote_name(name)} RESET jit")
+    _alter_database(schema_editor, "RESET jit")
 
 
 class Migration(migrations.Migration):
