@@ -117,6 +117,10 @@ class OrgUnit(MP_Node):
     def is_closed(self) -> bool:
         return self.valid_to is not None
 
+    def lineage_paths(self) -> list[str]:
+        """The paths of the root, every ancestor and the unit itself, in that order (from its own path: no query)."""
+        return [self.path[: self.steplen * d] for d in range(1, self.depth + 1)]
+
 
 class Succession(models.Model):
     """A closed unit (predecessor) lives on in a successor from `date` on."""

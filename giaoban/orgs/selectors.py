@@ -47,8 +47,7 @@ def unit_children(unit: OrgUnit, on: date | None = None) -> QuerySet[OrgUnit]:
 
 def unit_ancestors(unit: OrgUnit) -> list[OrgUnit]:
     """From the root down to the parent, in one query."""
-    paths = [unit.path[: OrgUnit.steplen * d] for d in range(1, unit.depth)]
-    return list(OrgUnit.objects.filter(path__in=paths).order_by("depth"))
+    return list(OrgUnit.objects.filter(path__in=unit.lineage_paths()[:-1]).order_by("depth"))
 
 
 def tree_as_of(day: date, root: OrgUnit | None = None) -> QuerySet[OrgUnit]:

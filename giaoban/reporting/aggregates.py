@@ -12,7 +12,6 @@ order. ReportCount rows (reports per unit subtree, form, period) are kept the sa
 from __future__ import annotations
 
 from django.db.models import Max, Min
-from django.utils import timezone
 
 from giaoban.core.access import subtree_q
 from giaoban.core.db import Statement, current, execute_all
@@ -25,7 +24,7 @@ _MINMAX = (Indicator.Aggregation.MIN, Indicator.Aggregation.MAX)
 
 def ancestor_ids(unit: OrgUnit) -> list[int]:
     """The unit and all its ancestors, read by path prefix in one query."""
-    return list(OrgUnit.objects.filter(path__in=_paths(unit)).values_list("pk", flat=True))
+    return list(OrgUnit.objects.filter(path__in=unit.lineage_paths()).values_list("pk", flat=True))
 
 
 # Tree levels a unit can have ancestors at (national, province, district, commune, and room to spare).
@@ -41,11 +40,6 @@ def _ancestors_join(unit_alias: str) -> str:
     step = OrgUnit.steplen
     prefixes = ", ".join(f"SUBSTR({unit_alias}.path, 1, {k * step})" for k in range(1, _LEVELS + 1))
     return f"JOIN {units} anc ON anc.path IN ({prefixes}) "
-
-
-def _on_time(submission: Submission) -> bool:
-    submitted = submission.submitted_at
-    return submitted is not None and timezone.localdate(submitted) <= submission.deadline
 
 
 def apply(submission: Submission, *, sign: int, approved: bool) -> None:
@@ -70,16 +64,21 @@ def apply_many(submissions: list[Submission], *, sign: int, approved: bool) -> N
             _recompute_extremes(submission, approved)
 
 
-def _paths(unit: OrgUnit) -> list[str]:
-    """The paths of the unit and its ancestors, from its own path (no query)."""
-    return [unit.path[: OrgUnit.steplen * d] for d in range(1, unit.depth + 1)]
-
-
 def _on_conflict_counts(table: str) -> str:
     return (
         "ON CONFLICT (unit_id, form_id, approved, period) DO UPDATE SET "
         f"reported = {table}.reported + excluded.reported, on_time = {table}.on_time + excluded.on_time"
     )
+
+
+def _extremes(sign: int, *, grouped: bool) -> tuple[str, list]:
+    """The value_min, value_max columns: the figure itself for indicators aggregated by min/max across
+    units (their MIN/MAX when grouped); NULL on removal (recomputed afterwards)."""
+    if sign < 0:
+        return "NULL, NULL", []
+    figure = "CASE WHEN i.aggregation IN (%s, %s) THEN dv.value END"
+    lo, hi = (f"MIN({figure})", f"MAX({figure})") if grouped else (figure, figure)
+    return f"{lo}, {hi}", [*_MINMAX, *_MINMAX]
 
 
 def _on_conflict_figures(table: str) -> str:
@@ -111,33 +110,28 @@ def _one(submission: Submission, *, sign: int, approved: bool) -> list[Statement
 
 def _count_one(submission: Submission, *, sign: int, approved: bool) -> Statement:
     """_count() for one report: its ancestors' ids looked up by their paths, the rest given."""
-    table = current().ops.quote_name(ReportCount._meta.db_table)
-    units = current().ops.quote_name(OrgUnit._meta.db_table)
-    paths = _paths(submission.unit)
+    qn = current().ops.quote_name
+    table, units = qn(ReportCount._meta.db_table), qn(OrgUnit._meta.db_table)
+    paths = submission.unit.lineage_paths()
     marks = ", ".join(["%s"] * len(paths))
     sql = (
         f"INSERT INTO {table} (unit_id, form_id, period, approved, reported, on_time) "  # noqa: S608
         f"SELECT anc.id, %s, %s, %s, %s, %s FROM {units} anc WHERE anc.path IN ({marks}) ORDER BY anc.id "
         f"{_on_conflict_counts(table)}"
     )
-    on_time = sign if _on_time(submission) else 0
+    on_time = sign if submission.on_time else 0
     return sql, [submission.form_id, submission.period, approved, sign, on_time, *paths]
 
 
 def _figures_one(submission: Submission, *, sign: int, approved: bool) -> Statement:
     """_figures() for one report: a row per (figure, ancestor), no grouping (a report has one figure per
     indicator), in the same order as _figures() (indicator, then unit)."""
-    table = current().ops.quote_name(Aggregate._meta.db_table)
-    units = current().ops.quote_name(OrgUnit._meta.db_table)
-    values = current().ops.quote_name(DataValue._meta.db_table)
-    indicators = current().ops.quote_name(Indicator._meta.db_table)
-    paths = _paths(submission.unit)
+    qn = current().ops.quote_name
+    table, units = qn(Aggregate._meta.db_table), qn(OrgUnit._meta.db_table)
+    values, indicators = qn(DataValue._meta.db_table), qn(Indicator._meta.db_table)
+    paths = submission.unit.lineage_paths()
     marks = ", ".join(["%s"] * len(paths))
-    if sign > 0:
-        extremes = "CASE WHEN i.aggregation IN (%s, %s) THEN dv.value END"
-        extremes, extreme_params = f"{extremes}, {extremes}", [*_MINMAX, *_MINMAX]
-    else:
-        extremes, extreme_params = "NULL, NULL", []
+    extremes, extreme_params = _extremes(sign, grouped=False)
     sql = (
         f"INSERT INTO {table} (indicator_id, unit_id, form_id, period, approved, "  # noqa: S608
         "value_sum, value_count, value_min, value_max) "
@@ -152,11 +146,10 @@ def _figures_one(submission: Submission, *, sign: int, approved: bool) -> Statem
 
 def _count(chunk: list[Submission], *, sign: int, approved: bool) -> Statement:
     """The reports themselves, counted once per ancestor: reported, and on time if submitted by the deadline."""
-    table = current().ops.quote_name(ReportCount._meta.db_table)
-    subs = current().ops.quote_name(Submission._meta.db_table)
-    units = current().ops.quote_name(OrgUnit._meta.db_table)
+    qn = current().ops.quote_name
+    table, subs, units = qn(ReportCount._meta.db_table), qn(Submission._meta.db_table), qn(OrgUnit._meta.db_table)
     ids = [s.pk for s in chunk]
-    late = [s.pk for s in chunk if not _on_time(s)]
+    late = [s.pk for s in chunk if not s.on_time]
     marks = ", ".join(["%s"] * len(ids))
     late_marks = ", ".join(["%s"] * len(late)) or "NULL"
     # Only identifiers from the models, integers and placeholders go into the statement.
@@ -174,21 +167,12 @@ def _count(chunk: list[Submission], *, sign: int, approved: bool) -> Statement:
 def _figures(chunk: list[Submission], *, sign: int, approved: bool) -> Statement:
     """The numeric figures, summed per (indicator, ancestor, form, period); min/max kept for indicators
     aggregated by min/max across units (on removal they are recomputed afterwards)."""
-    table = current().ops.quote_name(Aggregate._meta.db_table)
-    subs = current().ops.quote_name(Submission._meta.db_table)
-    units = current().ops.quote_name(OrgUnit._meta.db_table)
-    values = current().ops.quote_name(DataValue._meta.db_table)
-    indicators = current().ops.quote_name(Indicator._meta.db_table)
+    qn = current().ops.quote_name
+    table, subs, units = qn(Aggregate._meta.db_table), qn(Submission._meta.db_table), qn(OrgUnit._meta.db_table)
+    values, indicators = qn(DataValue._meta.db_table), qn(Indicator._meta.db_table)
     ids = [s.pk for s in chunk]
     marks = ", ".join(["%s"] * len(ids))
-    if sign > 0:
-        extremes = (
-            "MIN(CASE WHEN i.aggregation IN (%s, %s) THEN dv.value END), "
-            "MAX(CASE WHEN i.aggregation IN (%s, %s) THEN dv.value END)"
-        )
-        extreme_params = [*_MINMAX, *_MINMAX]
-    else:
-        extremes, extreme_params = "NULL, NULL", []
+    extremes, extreme_params = _extremes(sign, grouped=True)
     key = "dv.indicator_id, anc.id, s.form_id, s.period"
     sql = (
         f"INSERT INTO {table} (indicator_id, unit_id, form_id, period, approved, "  # noqa: S608
