@@ -1,0 +1,1 @@
+"""The giao ban cycle: meetings, conclusion notices, tasks and their follow-up."""
