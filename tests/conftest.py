@@ -129,11 +129,19 @@ def make_user(db):
 
     def make(role: str | None = None, unit: OrgUnit | None = None, *, password: str = "matkhau-an-toan-123", **extra):
         counter["n"] += 1
+        agency = extra.pop("agency", None)
         user = get_user_model().objects.create_user(
             username=extra.pop("username", f"user{counter['n']}"), password=password, **extra
         )
+        if role == Role.AGENCY_OFFICER and agency is None:
+            # An officer of a member agency at that unit that leads no task: no reach beyond its own tasks.
+            from giaoban.orgs.models import Agency
+
+            agency, _ = Agency.objects.get_or_create(name="Công an (kiểm thử)", org_unit=unit)
+        if agency is not None:
+            unit = agency.org_unit
         if role:
-            UserRole.objects.create(user=user, role=role, org_unit=unit)
+            UserRole.objects.create(user=user, role=role, org_unit=unit, agency=agency)
             if role == Role.SYSTEM_ADMIN:
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])

@@ -25,6 +25,7 @@ class Action:
     ENTER = "enter"  # enter and submit figures
     APPROVE = "approve"
     MANAGE = "manage"  # unit administration: users, committees, forms
+    MEET = "meet"  # schedule meetings, record attendance and minutes, draft conclusions
 
 
 class Role(models.TextChoices):
@@ -34,15 +35,19 @@ class Role(models.TextChoices):
     APPROVER = "approver", _("Người duyệt")
     MEMBER = "member", _("Thành viên")
     VIEWER = "viewer", _("Người xem")
+    # Linked to one member agency (UserRole.agency): sees and follows up that agency's tasks only.
+    AGENCY_OFFICER = "agency_officer", _("Cán bộ cơ quan thành viên")
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.SYSTEM_ADMIN: frozenset({Action.VIEW, Action.ENTER, Action.APPROVE, Action.MANAGE}),
+    Role.SYSTEM_ADMIN: frozenset({Action.VIEW, Action.ENTER, Action.APPROVE, Action.MANAGE, Action.MEET}),
     Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.MANAGE}),
-    Role.SECRETARY: frozenset({Action.VIEW, Action.ENTER}),
-    Role.APPROVER: frozenset({Action.VIEW, Action.APPROVE}),
+    Role.SECRETARY: frozenset({Action.VIEW, Action.ENTER, Action.MEET}),
+    Role.APPROVER: frozenset({Action.VIEW, Action.APPROVE, Action.MEET}),
     Role.MEMBER: frozenset({Action.VIEW}),
     Role.VIEWER: frozenset({Action.VIEW}),
+    # No unit-wide action: an agency officer's reach is their agency's tasks (work.models.TaskQuerySet).
+    Role.AGENCY_OFFICER: frozenset(),
 }
 
 
@@ -60,6 +65,23 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> list[tuple[str, str]]:
 
         cached = list(UserRole.objects.filter(user=user).values_list("role", "org_unit__path"))
         user._giaoban_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def officer_agency_ids(user) -> list[int]:
+    """Ids of the member agencies the user is an officer of, read once per user object."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_giaoban_agencies", None)
+    if cached is None:
+        from giaoban.orgs.models import UserRole
+
+        cached = sorted(
+            UserRole.objects.filter(user=user, role=Role.AGENCY_OFFICER, agency__isnull=False).values_list(
+                "agency_id", flat=True
+            )
+        )
+        user._giaoban_agencies = cached  # type: ignore[union-attr]
     return cached
 
 

@@ -188,6 +188,11 @@ class Committee(models.Model):
     is_state_body = models.BooleanField(_("thuộc cơ quan nhà nước"), default=False)
     established_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
     dissolved_on = models.DateField(_("ngày giải thể"), null=True, blank=True)
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("báo sắp đến hạn trước (ngày làm việc)"),
+        default=3,
+        help_text=_("Nhiệm vụ được đánh dấu sắp đến hạn và được nhắc khi còn chừng này ngày làm việc."),
+    )
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
@@ -271,6 +276,16 @@ class Membership(models.Model):
         on_delete=models.PROTECT,
         related_name="endings",
     )
+    # The member's own login, when they have one: reminders and "my meetings" reach them through it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+    )
+    email = models.EmailField(_("thư điện tử"), blank=True)
 
     history = HistoricalRecords()
     objects = MembershipQuerySet.as_manager()
@@ -296,6 +311,10 @@ class UserRole(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="giaoban_roles")
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     org_unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="user_roles")
+    # Only for the agency-officer role: the member agency whose tasks the user follows up.
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    )
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
@@ -303,7 +322,18 @@ class UserRole(models.Model):
     class Meta:
         verbose_name = _("vai trò người dùng")
         verbose_name_plural = _("vai trò người dùng")
-        constraints = [models.UniqueConstraint(fields=["user", "role", "org_unit"], name="userrole_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "org_unit"], condition=Q(agency__isnull=True), name="userrole_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "agency"], condition=Q(agency__isnull=False), name="userrole_unique_officer"
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.AGENCY_OFFICER, agency__isnull=False) | (~Q(role=Role.AGENCY_OFFICER)),
+                name="userrole_officer_has_agency",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.org_unit}"

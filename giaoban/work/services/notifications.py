@@ -1,0 +1,69 @@
+"""In-app notifications (the bell in the header), and who is told about a task.
+
+A notification has a `key`; (user, key) is unique, so a reminder written twice is written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+
+from giaoban.core.access import Role
+from giaoban.orgs.models import UserRole
+
+from ..models import Notification, Task
+
+__all__ = ["assignee_users", "assigner_users", "notify", "notify_task"]
+
+
+def assignee_users(task: Task) -> list:
+    """Who acts for the assignee: the lead agency's officers, or the lower unit's secretaries and approvers."""
+    if task.agency_id:
+        roles = UserRole.objects.filter(role=Role.AGENCY_OFFICER, agency_id=task.agency_id)
+    else:
+        roles = UserRole.objects.filter(role__in=[Role.SECRETARY, Role.APPROVER], org_unit_id=task.unit_id)
+    return list(get_user_model().objects.filter(pk__in=roles.values("user_id"), is_active=True))
+
+
+def assigner_users(task: Task) -> list:
+    """Who acts for the committee that gave the task: approvers of its unit, and whoever gave it."""
+    roles = UserRole.objects.filter(role=Role.APPROVER, org_unit_id=task.committee.org_unit_id)
+    users = list(get_user_model().objects.filter(pk__in=roles.values("user_id"), is_active=True))
+    if task.created_by_id and all(u.pk != task.created_by_id for u in users):
+        users.append(task.created_by)
+    return users
+
+
+def task_url(task: Task) -> str:
+    try:
+        return reverse("work:task", args=[task.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def notify(
+    users: Iterable, *, kind: str, key: str, text: str, url: str = "", task=None, meeting=None
+) -> list[Notification]:
+    """One notification per user for `key`; a user who already has it is skipped (idempotent)."""
+    made = []
+    for user in users:
+        try:
+            with transaction.atomic():
+                made.append(
+                    Notification.objects.create(
+                        user=user, kind=kind, key=key[:120], text=text[:500], url=url, task=task, meeting=meeting
+                    )
+                )
+        except IntegrityError:
+            continue
+    return made
+
+
+def notify_task(task: Task, kind: str, text: str, *, to_assignee: bool, occurrence: str = "") -> list[Notification]:
+    """Tell the assignee's or the assigner's users; `occurrence` tells apart two notices of one kind."""
+    users = assignee_users(task) if to_assignee else assigner_users(task)
+    key = f"{kind}:task:{task.pk}:{occurrence or f'v{task.version}'}"
+    return notify(users, kind=kind, key=key, text=text, url=task_url(task), task=task)
