@@ -121,13 +121,9 @@ def test_a_stale_draft_save_is_a_conflict(world, meeting):
 
 def _task(world, **kw):
     kw.setdefault("agency", world.police)
+    kw.setdefault("due_on", date(2026, 10, 20))
     return services.task_create(
-        committee=world.committee,
-        title="Xây dựng kế hoạch",
-        assigned_on=date(2026, 10, 1),
-        due_on=date(2026, 10, 20),
-        actor=world.approver,
-        **kw,
+        committee=world.committee, title="Xây dựng kế hoạch", assigned_on=date(2026, 10, 1), actor=world.approver, **kw
     )
 
 
@@ -220,3 +216,20 @@ def test_an_agency_officer_sees_only_their_agencys_tasks_and_notices(world, meet
 def test_the_notice_is_due_5_working_days_after_the_meeting(meeting):
     assert services.conclusion_due_on(meeting) == date(2026, 10, 20)
     assert meeting.starts_at.date() + timedelta(days=7) == date(2026, 10, 20)
+
+
+def test_the_scorecard_downloads_as_xlsx_with_the_same_counts(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from giaoban.work import exports
+
+    _task(world)
+    _task(world, agency=None, unit=world.tree.n1, due_on=date(2026, 12, 1))
+    card = selectors.scorecard(world.tree.p1, date(2026, 10, 25), by="child")
+    ws = load_workbook(io.BytesIO(exports.scorecard_xlsx(card))).active
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+    by_label = {r[0]: r[1:] for r in rows}
+    assert by_label["Xã Ngọc Lặc"][:5] == [1, 0, 0, 1, 0]
+    assert by_label["Tổng cộng"][:5] == [2, 0, 0, 1, 1]
