@@ -202,6 +202,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind` or `status`: one named enum each (the first two keep their earlier names).
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "giaoban.orgs.models.OrgUnit.Kind",
+        "DraftStatusEnum": "giaoban.work.models.Conclusion.Status",
+        "MeetingKindEnum": "giaoban.work.models.Meeting.Kind",
+        "MeetingStatusEnum": "giaoban.work.models.Meeting.Status",
+        "AttendanceStatusEnum": "giaoban.work.models.Attendance.Status",
+        "TaskStatusEnum": "giaoban.work.status.Status",
+        "TaskSourceEnum": "giaoban.work.models.Task.Source",
+        "TaskEventKindEnum": "giaoban.work.models.TaskEvent.Kind",
+        "UrgeKindEnum": "giaoban.work.models.TaskEvent.UrgeKind",
+    },
 }
 
 # --- Background jobs (django-tasks): the database backend, run by `giaoban db_worker`.

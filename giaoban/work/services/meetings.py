@@ -253,9 +253,16 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_invite(*, meeting: Meeting, actor=None, number: str = "", invited_on: date | None = None) -> Meeting:
+def meeting_invite(
+    *,
+    meeting: Meeting,
+    actor=None,
+    number: str = "",
+    invited_on: date | None = None,
+    expected_version: int | None = None,
+) -> Meeting:
     """Send the invitation: records its number and day; `invitation_is_late()` tells if it is too late."""
-    meeting = _lock(meeting, None)
+    meeting = _lock(meeting, expected_version)
     if meeting.status not in (Status.DRAFT, Status.INVITED):
         raise ServiceError(
             _("Chỉ gửi giấy mời cho cuộc họp chưa diễn ra (only a meeting not yet held can be invited to)."),
@@ -288,10 +295,12 @@ def meeting_invite(*, meeting: Meeting, actor=None, number: str = "", invited_on
 
 
 @transaction.atomic
-def attendance_record(*, meeting: Meeting, rows: Sequence[dict[str, Any]], actor=None) -> list[Attendance]:
+def attendance_record(
+    *, meeting: Meeting, rows: Sequence[dict[str, Any]], actor=None, expected_version: int | None = None
+) -> list[Attendance]:
     """Record attendance per member: present; absent with a reason; or represented by a named delegate.
     Rows replace what was recorded for those members; every bad row is reported and nothing is written."""
-    meeting = _lock(meeting, None)
+    meeting = _lock(meeting, expected_version)
     if meeting.status == Status.CANCELLED:
         raise ServiceError(_("Cuộc họp đã hủy (the meeting was cancelled)."))
     errors = RowErrors()
@@ -424,10 +433,23 @@ def units_below(committee: Committee, on: date) -> list[OrgUnit]:
 
 
 @transaction.atomic
-def conclusion_issue(*, meeting: Meeting, number: str, issued_on: date | None = None, actor=None) -> Conclusion:
-    """Issue the notice: numbered, locked, and its tasks given (one per unit below for a task "below")."""
+def conclusion_issue(
+    *,
+    meeting: Meeting,
+    number: str,
+    issued_on: date | None = None,
+    actor=None,
+    expected_version: int | None = None,
+) -> Conclusion:
+    """Issue the notice: numbered, locked, and its tasks given (one per unit below for a task "below").
+    `expected_version` is the draft's version the issuer read (409 if it changed since)."""
     meeting = _lock(meeting, None)
     conclusion = _conclusion_for_update(meeting)
+    if expected_version is not None and conclusion.version != expected_version:
+        raise Conflict(
+            _("Dự thảo kết luận vừa được người khác sửa; hãy tải lại (the draft was changed by someone else; reload)."),
+            {"version": conclusion.version},
+        )
     if conclusion.status == Conclusion.Status.ISSUED:
         raise Conflict(_("Thông báo đã được ban hành (the notice is already issued)."))
     number = (number or "").strip()

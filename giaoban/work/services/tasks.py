@@ -270,8 +270,10 @@ def task_return(*, task: Task, actor, reason: str, expected_version=None) -> Tas
 
 
 @transaction.atomic
-def task_extension_request(*, task: Task, actor, due_on: date, reason: str) -> ExtensionRequest:
-    task = _lock(task, None)
+def task_extension_request(
+    *, task: Task, actor, due_on: date, reason: str, expected_version: int | None = None
+) -> ExtensionRequest:
+    task = _lock(task, expected_version)
     _require_open(task)
     if not (reason or "").strip():
         raise ServiceError(
@@ -300,9 +302,9 @@ def _pending(task: Task) -> ExtensionRequest:
 
 
 @transaction.atomic
-def task_extension_approve(*, task: Task, actor) -> Task:
+def task_extension_approve(*, task: Task, actor, expected_version: int | None = None) -> Task:
     """Approve the pending extension: the deadline moves, and with it the task's status."""
-    task = _lock(task, None)
+    task = _lock(task, expected_version)
     ext = _pending(task)
     before = counts.task_key(task)
     task.due_on = ext.due_on
@@ -315,8 +317,8 @@ def task_extension_approve(*, task: Task, actor) -> Task:
 
 
 @transaction.atomic
-def task_extension_refuse(*, task: Task, actor, reason: str) -> Task:
-    task = _lock(task, None)
+def task_extension_refuse(*, task: Task, actor, reason: str, expected_version: int | None = None) -> Task:
+    task = _lock(task, expected_version)
     if not (reason or "").strip():
         raise ServiceError(
             _("Nhập lý do không đồng ý (a reason is required)."), {"fields": {"reason": [_("Bắt buộc (required)")]}}
@@ -331,9 +333,9 @@ def task_extension_refuse(*, task: Task, actor, reason: str) -> Task:
 
 
 @transaction.atomic
-def task_urge(*, task: Task, actor, kind: str, note: str = "") -> TaskEvent:
+def task_urge(*, task: Task, actor, kind: str, note: str = "", expected_version: int | None = None) -> TaskEvent:
     """A manual urging (đôn đốc): nhắc nhở or phê bình, counted per task."""
-    task = _lock(task, None)
+    task = _lock(task, expected_version)
     _require_open(task)
     if kind not in TaskEvent.UrgeKind.values:
         raise ServiceError(

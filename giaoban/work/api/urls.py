@@ -1,0 +1,18 @@
+"""Work routes (agencies, meetings, tasks), registered on the /api/v1/ router by giaoban/api_urls.py.
+
+`urlpatterns` must come before the router's: the router would read "scorecard.xlsx" as a format suffix.
+"""
+
+from django.urls import path
+
+from . import tasks, views
+
+ROUTES = [
+    ("agencies", views.AgencyViewSet, "agency"),
+    ("meetings", views.MeetingViewSet, "meeting"),
+    ("tasks", tasks.TaskViewSet, "task"),
+]
+
+urlpatterns = [
+    path("tasks/scorecard.xlsx", tasks.ScorecardXlsxView.as_view(), name="api-task-scorecard-xlsx"),
+]
