@@ -123,6 +123,9 @@ def test_it_schedules_and_edits_a_meeting_with_a_version(world, secretary):
     assert r.json()["invitees"]["agencies"] == [] and len(r.json()["invitees"]["members"]) == 3
     r = secretary.patch(url, {"place": "Cũ", "version": 0}, format="json")
     assert r.status_code == 409 and r.json()["extra"]["version"] == 1
+    # An edit checks the period like scheduling does.
+    r = secretary.patch(url, {"period": "2026X9"}, format="json")
+    assert r.status_code == 400 and r.json()["extra"]["errors"][0]["column"] == "period"
     assert Meeting.objects.get().place == "Phòng họp số 1"
     r = secretary.put(url, meeting_body(world, title="Hội nghị (sửa)", agenda=[], version=1), format="json")
     assert r.status_code == 200 and (r.json()["title"], r.json()["agenda"]) == ("Hội nghị (sửa)", [])

@@ -231,6 +231,13 @@ def meeting_update(
         raise ServiceError(_("Trường không sửa được (field cannot be changed): %s") % ", ".join(sorted(unknown)))
     errors = RowErrors()
     _check_members(meeting.committee, errors, chair=changes.get("chair"), secretary=changes.get("secretary"))
+    if changes.get("period"):
+        from giaoban.reporting import periods
+
+        try:
+            periods.parse_period(changes["period"])
+        except ValueError:
+            errors.add(None, "period", _("Kỳ không hợp lệ (invalid period): %(p)s") % {"p": changes["period"]})
     errors.raise_if_any(_("Không lưu được cuộc họp (meeting not saved)."))
     for name, value in changes.items():
         setattr(meeting, name, value if value is not None or name in ("ends_at", "chair", "secretary") else "")
