@@ -478,6 +478,17 @@ def current_values(submission: Submission) -> dict[str, str]:
     }
 
 
+#: The version of a report as submission_open() creates it, before anything was saved into it.
+NEW_VERSION = 1
+
+
+def _same_version(expected: int, stored: int) -> bool:
+    """Whether a client that started from `expected` saw the stored report. 0 is the version of a report that
+    did not exist yet when the page or client started: it matches a report nobody has saved into (two first
+    saves of a new report cannot both win)."""
+    return expected == stored or (expected == 0 and stored == NEW_VERSION)
+
+
 def _lock(submission: Submission, expected_version: int | None) -> Submission:
     locked_rows = Submission.objects.select_for_update(of=("self",))
     if not Submission.unit.is_cached(submission):
@@ -488,7 +499,7 @@ def _lock(submission: Submission, expected_version: int | None) -> Submission:
         descriptor = getattr(Submission, name)
         if descriptor.is_cached(submission) and getattr(submission, f"{name}_id") == getattr(locked, f"{name}_id"):
             descriptor.field.set_cached_value(locked, getattr(submission, name))
-    if expected_version is not None and int(expected_version) != locked.version:
+    if expected_version is not None and not _same_version(int(expected_version), locked.version):
         raise Conflict(
             _(
                 "Báo cáo vừa được người khác lưu (phiên bản %(v)d); số liệu bạn nhập chưa được lưu, hãy so sánh và lưu lại "

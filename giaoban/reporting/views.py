@@ -134,9 +134,9 @@ def entry(request, unit_code, form_code, period):
         # One transaction: a first save that fails leaves no empty report behind.
         with transaction.atomic():
             if created:
+                # Version 0 (the page was opened before the report existed) matches only a report nobody has
+                # saved into: of two first saves at once, the second gets the conflict, never the other's row.
                 submission = services.submission_open(unit=unit, form=form, period=period, actor=request.user)
-                if expected == 0:  # the page was opened before the report existed
-                    expected = submission.version
             if request.POST.get("action") == "submit":
                 services.submission_submit(
                     submission=submission,
@@ -156,10 +156,11 @@ def entry(request, unit_code, form_code, period):
                 )
                 messages.success(request, _("Đã lưu nháp."))
     except ServiceError as exc:
-        if created:
-            submission = None
-        else:
-            submission.refresh_from_db()
+        # Whatever this request wrote is rolled back; show the report as it is saved now (someone else may
+        # have created it meanwhile).
+        submission = (
+            Submission.objects.filter(unit=unit, form=form, period=period).select_related("form_version").first()
+        )
         conflict = exc.extra if isinstance(exc, Conflict) else None
         context = _entry_context(
             request, unit, form, period, submission, typed, narrative, exc.extra.get("fields"), conflict

@@ -145,6 +145,12 @@ class SubmissionOpenSerializer(serializers.Serializer):
     period = serializers.CharField()
     values = serializers.DictField(required=False, help_text="{indicator code: value}; Vietnamese formats accepted.")
     narrative = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="With values or narrative: the version you edited, 0 (the default) for a report not saved yet; "
+        "409 with the saved state if it changed.",
+    )
 
 
 class SubmitSerializer(serializers.Serializer):

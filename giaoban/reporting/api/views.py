@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -221,15 +222,18 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if not can(request.user, Action.ENTER, unit.path):
             raise PermissionDenied(_("Vai trò của bạn không cho phép nhập báo cáo (your role cannot enter reports)."))
         form = get_object_or_404(ReportForm, code=data["form"])
-        submission = services.submission_open(unit=unit, form=form, period=data["period"], actor=request.user)
-        if "values" in data or "narrative" in data:
-            submission = services.submission_save_draft(
-                submission=submission,
-                values=data.get("values", {}),
-                narrative=data.get("narrative"),
-                expected_version=None,
-                actor=request.user,
-            )
+        # One transaction: a save that fails leaves no empty report behind, and of two first saves at once the
+        # second waits for the first and then gets the conflict.
+        with transaction.atomic():
+            submission = services.submission_open(unit=unit, form=form, period=data["period"], actor=request.user)
+            if "values" in data or "narrative" in data:
+                submission = services.submission_save_draft(
+                    submission=submission,
+                    values=data.get("values", {}),
+                    narrative=data.get("narrative"),
+                    expected_version=data.get("version", 0),
+                    actor=request.user,
+                )
         return self._detail(submission, status.HTTP_201_CREATED)
 
     @extend_schema(request=SubmitSerializer, responses={200: SubmissionDetailSerializer, **ERRORS})
