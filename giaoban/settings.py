@@ -145,6 +145,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
+# Segregation of duties: who submitted a report cannot approve or return it, except in the subtrees of these
+# units (codes, comma separated), for units too small to have a second person.
+SELF_APPROVAL_UNITS = [c.strip() for c in os.environ.get("SELF_APPROVAL_UNITS", "").split(",") if c.strip()]
+
 # --- Vietnamese first.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]

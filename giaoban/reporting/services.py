@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -32,7 +33,7 @@ from giaoban.core.db import (
     insert_statements,
     update_statement,
 )
-from giaoban.core.errors import Conflict, RowErrors, ServiceError
+from giaoban.core.errors import Conflict, Forbidden, RowErrors, ServiceError
 from giaoban.core.formats import format_number, parse_number
 from giaoban.core.workdays import add_working_days
 from giaoban.orgs.models import OrgUnit
@@ -665,6 +666,36 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def self_review_allowed(unit: OrgUnit) -> bool:
+    """Whether, at this unit, the person who submitted a report may also approve or return it: only where
+    settings.SELF_APPROVAL_UNITS (env SELF_APPROVAL_UNITS, unit codes) lists the unit or one above it, for
+    units too small to have a second person."""
+    codes = list(getattr(settings, "SELF_APPROVAL_UNITS", ()))
+    if not codes:
+        return False
+    paths = OrgUnit.objects.filter(code__in=codes).values_list("path", flat=True)
+    return any(unit.path.startswith(p) for p in paths)
+
+
+def may_review(submission: Submission, user) -> bool:
+    """Segregation of duties: a report is approved or returned by someone other than who submitted it (the
+    role check is can(user, APPROVE, ...)); pages hide the buttons where this is False."""
+    if user is None or submission.submitted_by_id is None or submission.submitted_by_id != user.pk:
+        return True
+    return self_review_allowed(submission.unit)
+
+
+def _require_other_reviewer(s: Submission, actor) -> None:
+    if not may_review(s, actor):
+        raise Forbidden(
+            _(
+                "Bạn đã nộp báo cáo này nên không thể tự duyệt hay trả lại; cần một người duyệt khác "
+                "(you submitted this report: another approver must approve or return it)."
+            ),
+            {"submitted_by": actor.get_username()},
+        )
+
+
 @transaction.atomic
 def submission_approve(
     *, submission: Submission, actor=None, expected_version: int | None = None, at: datetime | None = None
@@ -672,6 +703,7 @@ def submission_approve(
     at = at or timezone.now()
     s = _lock(submission, expected_version)
     _require_status(s, Status.SUBMITTED, "duyệt")
+    _require_other_reviewer(s, actor)
     s.status, s.approved_at, s.approved_by = Status.APPROVED, at, actor
     execute_all(
         [
@@ -690,6 +722,7 @@ def submission_return(
     reason = _require_reason(reason)
     s = _lock(submission, expected_version)
     _require_status(s, Status.SUBMITTED, "trả lại")
+    _require_other_reviewer(s, actor)
     aggregates.apply(s, sign=-1, approved=False)
     s.status, s.return_reason = Status.RETURNED, reason
     execute_all(_recorded(s, SubmissionEvent.Transition.RETURNED, actor, at, "status", "return_reason", reason=reason))

@@ -100,6 +100,7 @@ def _entry_context(request, unit, form, period, submission, typed=None, narrativ
         "version_value": conflict["version"] if conflict else (submission.version if submission else 0),
         "events": submission.events.select_related("actor") if submission else [],
         "can_review": can(request.user, Action.APPROVE, unit.path),
+        "own_report": submission is not None and not services.may_review(submission, request.user),
     }
 
 
@@ -196,6 +197,12 @@ def status(request, unit_code, form_code, period):
     counts = {"on_time": 0, "late": 0, "missing": 0}
     for r in rows:
         counts[r.state] += 1
+    # Reports this officer submitted: no approve/return buttons for them (segregation of duties).
+    own_reports = {
+        r.submission.pk
+        for r in rows
+        if r.submission and r.submission.submitted_by_id == request.user.pk and not services.may_review(r.submission, request.user)
+    }
     template = "reporting/status.html#status" if request.htmx else "reporting/status.html"
     return render(
         request,
@@ -210,6 +217,7 @@ def status(request, unit_code, form_code, period):
             "table": table,
             "approved_only": approved_only,
             "can_review": can(request.user, Action.APPROVE, unit.path),
+            "own_reports": own_reports,
             "ancestors": visible_ancestors(request.user, unit),
             "previous": periods.previous_period(period).id,
             "next": periods.next_period(period).id,
