@@ -25,6 +25,7 @@ class Action:
     ENTER = "enter"  # enter and submit figures
     APPROVE = "approve"
     MANAGE = "manage"  # unit administration: users, committees, forms
+    AUDIT = "audit"  # read the change log: who changed which figure, when, from what to what
 
 
 class Role(models.TextChoices):
@@ -37,10 +38,10 @@ class Role(models.TextChoices):
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.SYSTEM_ADMIN: frozenset({Action.VIEW, Action.ENTER, Action.APPROVE, Action.MANAGE}),
-    Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.MANAGE}),
+    Role.SYSTEM_ADMIN: frozenset({Action.VIEW, Action.ENTER, Action.APPROVE, Action.MANAGE, Action.AUDIT}),
+    Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.MANAGE, Action.AUDIT}),
     Role.SECRETARY: frozenset({Action.VIEW, Action.ENTER}),
-    Role.APPROVER: frozenset({Action.VIEW, Action.APPROVE}),
+    Role.APPROVER: frozenset({Action.VIEW, Action.APPROVE, Action.AUDIT}),
     Role.MEMBER: frozenset({Action.VIEW}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }

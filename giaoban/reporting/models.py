@@ -293,13 +293,22 @@ class DataValue(models.Model):
         return f"{self.indicator_id}={self.value if self.value is not None else self.text}"
 
 
+class ValueChangeQuerySet(ScopedQuerySet):
+    scope_path_field = "submission__unit__path"
+
+
 class ValueChange(models.Model):
+    """The change log of the figures: one row per figure changed, with its old and new value (canonical text,
+    "" for none), who and when. Read by auditors (Action.AUDIT) on /audit/ and the API."""
+
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="value_changes")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     old = models.TextField(blank=True)
     new = models.TextField(blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField()
+
+    objects = ValueChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

@@ -33,7 +33,16 @@ from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import OrgUnit, Succession
 
 from . import periods
-from .models import VALUE_PLACES, Aggregate, FormIndicator, Indicator, ReportCount, ReportForm, Submission
+from .models import (
+    VALUE_PLACES,
+    Aggregate,
+    FormIndicator,
+    Indicator,
+    ReportCount,
+    ReportForm,
+    Submission,
+    ValueChange,
+)
 
 MAX_GENERATIONS = 50
 PLACES = Decimal("0.0001")
@@ -494,6 +503,16 @@ def rollup(
 
 def submissions_for(user, action: str = Action.VIEW):
     return Submission.objects.visible_to(user, action).select_related("unit", "form")
+
+
+def value_changes_for(user):
+    """The figure changes the user may audit (approvers and unit admins of the units, system admins), newest
+    first, with what a listing shows."""
+    return (
+        ValueChange.objects.visible_to(user, Action.AUDIT)
+        .select_related("submission__unit", "submission__form", "indicator", "actor")
+        .order_by("-at", "-id")
+    )
 
 
 def forms_for_unit(unit: OrgUnit) -> list[ReportForm]:

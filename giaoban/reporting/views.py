@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from giaoban.core.access import Action, can
+from giaoban.core.access import Action, can, scope_paths
 from giaoban.core.errors import Conflict, ServiceError
+from giaoban.core.formats import format_number
 from giaoban.orgs.models import OrgUnit, UserRole
 from giaoban.orgs.selectors import visible_ancestors
 
 from . import periods, selectors, services
+from .filters import ValueChangeFilter
 from .forms import ReasonForm, RollupForm
 from .models import Indicator, ReportForm, Submission
 
@@ -101,6 +105,7 @@ def _entry_context(request, unit, form, period, submission, typed=None, narrativ
         "events": submission.events.select_related("actor") if submission else [],
         "can_review": can(request.user, Action.APPROVE, unit.path),
         "own_report": submission is not None and not services.may_review(submission, request.user),
+        "can_audit": submission is not None and can(request.user, Action.AUDIT, unit.path),
     }
 
 
@@ -289,3 +294,38 @@ def rollup_page(request):
             error = exc.message
     template = "reporting/rollup.html#result" if request.htmx else "reporting/rollup.html"
     return render(request, template, {"form": form, "result": result, "error": error})
+
+
+def shown_value(indicator: Indicator, text: str) -> str:
+    """A logged value as the entry page shows it: numbers in Vietnamese format, "—" for no figure."""
+    if not text:
+        return "—"
+    if indicator.is_numeric:
+        try:
+            return format_number(Decimal(text))
+        except InvalidOperation:
+            pass
+    return text
+
+
+@login_required
+def audit(request):
+    """Lịch sử thay đổi: who changed which figure when, from what to what, in the units the user approves or
+    administers (everyone else sees an empty list); ?unit= (with the units below), from, to, actor, submission."""
+    changes = ValueChangeFilter(request.GET, queryset=selectors.value_changes_for(request.user))
+    page = Paginator(changes.qs if changes.is_valid() else changes.queryset.none(), 100).get_page(
+        request.GET.get("page")
+    )
+    for change in page:
+        change.old_shown = shown_value(change.indicator, change.old)
+        change.new_shown = shown_value(change.indicator, change.new)
+    return render(
+        request,
+        "reporting/audit.html",
+        {"filter": changes, "page": page, "can_audit": can_audit_somewhere(request.user)},
+    )
+
+
+def can_audit_somewhere(user) -> bool:
+    paths = scope_paths(user, Action.AUDIT)
+    return paths is None or bool(paths)

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from giaoban.orgs.models import OrgUnit
 
 from .. import periods
-from ..models import Indicator, ReportForm, Submission, SubmissionEvent
+from ..models import Indicator, ReportForm, Submission, SubmissionEvent, ValueChange
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -205,3 +205,21 @@ def as_number(value):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+class ValueChangeSerializer(serializers.ModelSerializer):
+    """One figure changed: where, which, from what to what ("" for no figure; numbers as plain decimals), who."""
+
+    unit = serializers.CharField(source="submission.unit.code")
+    unit_name = serializers.CharField(source="submission.unit.name")
+    form = serializers.CharField(source="submission.form.code")
+    period = serializers.CharField(source="submission.period")
+    indicator = serializers.CharField(source="indicator.code")
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ValueChange
+        fields = ["id", "at", "actor", "submission", "unit", "unit_name", "form", "period", "indicator", "old", "new"]
+
+    def get_actor(self, obj) -> str | None:
+        return obj.actor.get_username() if obj.actor_id else None

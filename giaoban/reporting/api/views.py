@@ -24,7 +24,7 @@ from giaoban.core.errors import ImportRejected, ServiceError
 from giaoban.orgs.models import OrgUnit
 
 from .. import periods, selectors, services
-from ..filters import SubmissionFilter
+from ..filters import SubmissionFilter, ValueChangeFilter
 from ..models import FormIndicator, Indicator, ReportForm, ReportFormVersion, Submission
 from .serializers import (
     DataValueRowSerializer,
@@ -38,6 +38,7 @@ from .serializers import (
     SubmissionOpenSerializer,
     SubmissionSerializer,
     SubmitSerializer,
+    ValueChangeSerializer,
     VersionSerializer,
 )
 
@@ -236,6 +237,19 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 )
         return self._detail(submission, status.HTTP_201_CREATED)
 
+    @extend_schema(
+        filters=False,
+        responses={200: ValueChangeSerializer(many=True), **ERRORS},
+        description="Every change of the report's figures, oldest first: who, when, old and new value. For "
+        "approvers and unit admins of the unit (404 for others).",
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def changes(self, request, pk=None):
+        submission = get_object_or_404(selectors.submissions_for(request.user, Action.AUDIT), pk=pk)
+        changes = selectors.value_changes_for(request.user).filter(submission=submission).order_by("at", "id")
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(ValueChangeSerializer(page, many=True).data)
+
     @extend_schema(request=SubmitSerializer, responses={200: SubmissionDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -281,6 +295,25 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             expected_version=data.get("version"),
         )
         return self._detail(submission)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Changes on or after this date."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Changes on or before this date."),
+        ],
+        responses={200: ValueChangeSerializer(many=True), **ERRORS},
+        description="The audit log of figures: who changed what when, with the old and new value, newest first, "
+        "in the units where you approve or administer. unit= takes everything below the unit too.",
+    )
+)
+class AuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ValueChangeSerializer
+    filterset_class = ValueChangeFilter
+
+    def get_queryset(self):
+        return selectors.value_changes_for(self.request.user)
 
 
 class CSVParser(BaseParser):
