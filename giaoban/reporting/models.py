@@ -73,6 +73,11 @@ class Indicator(models.Model):
     min_value = models.DecimalField(_("giá trị nhỏ nhất"), max_digits=20, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(_("giá trị lớn nhất"), max_digits=20, decimal_places=4, null=True, blank=True)
     required = models.BooleanField(_("bắt buộc"), default=False)
+    # The unit whose admins may change it: the national root for the shared catalogue, a province for its own
+    # indicators. None only before any unit exists (then system admins alone).
+    owner = models.ForeignKey(
+        OrgUnit, verbose_name=_("đơn vị sở hữu"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -144,6 +149,10 @@ class ReportForm(models.Model):
     deadline_working_days = models.PositiveSmallIntegerField(_("hạn nộp (ngày làm việc sau kỳ)"), default=3)
     unit_kinds = models.JSONField(_("cấp báo cáo"), default=list)
     active_from = models.DateField(_("áp dụng từ"))
+    # As Indicator.owner: a national form is changed only at national level.
+    owner = models.ForeignKey(
+        OrgUnit, verbose_name=_("đơn vị sở hữu"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     history = HistoricalRecords()
 

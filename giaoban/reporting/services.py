@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from giaoban.core.access import Action, can
+from giaoban.core.access import Action, can, is_system_admin, scope_paths
 from giaoban.core.db import (
     Statement,
     batches,
@@ -85,26 +85,65 @@ INDICATOR_FIELDS = (
 )
 
 
+def national_root() -> OrgUnit | None:
+    return OrgUnit.objects.filter(depth=1, kind=OrgUnit.Kind.NATIONAL).order_by("path").first()
+
+
+def default_owner(actor) -> OrgUnit | None:
+    """Who owns what `actor` creates without naming an owner: the national root for system admins (and the
+    command line), else the highest unit the actor administers."""
+    if actor is None or is_system_admin(actor):
+        return national_root()
+    paths = scope_paths(actor, Action.MANAGE) or []
+    return OrgUnit.objects.filter(path=paths[0]).first() if paths else None
+
+
+def may_change_catalog(actor, owner: OrgUnit | None) -> bool:
+    """A unit admin changes the indicators and forms of their own unit and those below; what the national
+    root owns (or nobody yet) is changed only at national level."""
+    if actor is None or is_system_admin(actor):
+        return True
+    return owner is not None and can(actor, Action.MANAGE, owner.path)
+
+
+def _require_owner(actor, owner: OrgUnit | None) -> None:
+    if not may_change_catalog(actor, owner):
+        name = owner.name if owner is not None else _("cấp trung ương")
+        raise Forbidden(
+            _(
+                "Mục này thuộc %(u)s; chỉ quản trị của đơn vị đó hoặc cấp trên mới sửa được "
+                "(it belongs to %(u)s: only the administrators of that unit or above may change it)."
+            )
+            % {"u": name},
+            {"owner": owner.code if owner is not None else None},
+        )
+
+
 @transaction.atomic
-def indicator_create(*, code: str, name_vi: str, **fields: Any) -> Indicator:
+def indicator_create(
+    *, code: str, name_vi: str, owner: OrgUnit | None = None, actor=None, **fields: Any
+) -> Indicator:
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(unknown)))
+    owner = owner or default_owner(actor)
+    _require_owner(actor, owner)
     if Indicator.objects.filter(code=code).exists():
         raise ServiceError(
             _("Mã chỉ tiêu '%s' đã có (indicator code already exists)") % code, {"fields": {"code": code}}
         )
-    indicator = Indicator(code=code, name_vi=name_vi, **fields)
+    indicator = Indicator(code=code, name_vi=name_vi, owner=owner, **fields)
     _full_clean(indicator)
     indicator.save()
     return indicator
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, **fields: Any) -> Indicator:
+def indicator_update(*, indicator: Indicator, actor=None, **fields: Any) -> Indicator:
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(unknown)))
+    _require_owner(actor, indicator.owner)
     if ("aggregation" in fields or "value_type" in fields) and DataValue.objects.filter(indicator=indicator).exists():
         if (
             fields.get("aggregation", indicator.aggregation) != indicator.aggregation
@@ -169,7 +208,11 @@ def reportform_create(
     active_from: date,
     indicators: list[Indicator],
     narrative_sections: list[dict[str, str]] | None = None,
+    owner: OrgUnit | None = None,
+    actor=None,
 ) -> ReportForm:
+    owner = owner or default_owner(actor)
+    _require_owner(actor, owner)
     if ReportForm.objects.filter(code=code).exists():
         raise ServiceError(_("Mã biểu mẫu '%s' đã có (form code already exists)") % code, {"fields": {"code": code}})
     form = ReportForm(
@@ -180,6 +223,7 @@ def reportform_create(
         deadline_working_days=deadline_working_days,
         unit_kinds=unit_kinds,
         active_from=active_from,
+        owner=owner,
     )
     _full_clean(form)
     form.save()
@@ -198,10 +242,12 @@ def reportform_update(
     form: ReportForm,
     indicators: list[Indicator] | None = None,
     narrative_sections: list[dict[str, str]] | None = None,
+    actor=None,
     **fields: Any,
 ) -> ReportForm:
     """Change a form. Adding or retiring an indicator, or changing the sections, makes a new version;
-    submissions already made keep theirs."""
+    submissions already made keep theirs. Only the owner unit's admins (or above) may (may_change_catalog)."""
+    _require_owner(actor, form.owner)
     allowed = {"name", "deadline_working_days", "unit_kinds", "active_from", "period_type", "scheme"}
     if set(fields) - allowed:
         raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(set(fields) - allowed)))

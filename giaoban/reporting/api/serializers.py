@@ -22,6 +22,13 @@ class IndicatorSerializer(serializers.ModelSerializer):
     time_aggregation = serializers.ChoiceField(
         choices=["sum", "last", "max", "min", "mean"], required=False, help_text="Across the periods of a window."
     )
+    owner = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        help_text="Code of the unit whose admins may change it (default: national for system admins, else the "
+        "highest unit you administer). Fixed once created.",
+    )
 
     class Meta:
         model = Indicator
@@ -38,6 +45,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "min_value",
             "max_value",
             "required",
+            "owner",
         ]
 
 
@@ -53,6 +61,12 @@ class ReportFormSerializer(serializers.ModelSerializer):
     indicators = serializers.ListField(child=serializers.CharField(), help_text="Indicator codes, in order.")
     narrative_sections = NarrativeSectionSerializer(many=True, required=False)
     version = serializers.IntegerField(read_only=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        help_text="Code of the unit whose admins may change it (default as for indicators). Fixed once created.",
+    )
 
     class Meta:
         model = ReportForm
@@ -67,6 +81,7 @@ class ReportFormSerializer(serializers.ModelSerializer):
             "indicators",
             "narrative_sections",
             "version",
+            "owner",
         ]
 
     def to_representation(self, form):
@@ -82,6 +97,7 @@ class ReportFormSerializer(serializers.ModelSerializer):
             "indicators": [item.indicator.code for item in version.items.all()],
             "narrative_sections": version.narrative_sections,
             "version": version.number,
+            "owner": form.owner.code if form.owner_id else None,
         }
 
 

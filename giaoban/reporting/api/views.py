@@ -84,16 +84,26 @@ class IndicatorViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return Indicator.objects.select_related("numerator", "denominator").order_by("code")
+        return Indicator.objects.select_related("numerator", "denominator", "owner").order_by("code")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = services.indicator_create(code=data.pop("code"), name_vi=data.pop("name_vi"), **data)
+        serializer.instance = services.indicator_create(
+            code=data.pop("code"), name_vi=data.pop("name_vi"), actor=self.request.user, **data
+        )
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("code", None)
-        serializer.instance = services.indicator_update(indicator=serializer.instance, **data)
+        _same_owner(serializer.instance, data.pop("owner", serializer.instance.owner))
+        serializer.instance = services.indicator_update(indicator=serializer.instance, actor=self.request.user, **data)
+
+
+def _same_owner(item, owner) -> None:
+    if owner != item.owner:
+        raise ServiceError(
+            _("Không đổi được đơn vị sở hữu (the owner unit cannot be changed)."), {"fields": {"owner": "fixed"}}
+        )
 
 
 @extend_schema_view(
@@ -113,7 +123,11 @@ class ReportFormViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         items = FormIndicator.objects.select_related("indicator").order_by("position")
         versions = ReportFormVersion.objects.prefetch_related(Prefetch("items", queryset=items))
-        return ReportForm.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by("code")
+        return (
+            ReportForm.objects.select_related("owner")
+            .prefetch_related(Prefetch("versions", queryset=versions))
+            .order_by("code")
+        )
 
     @staticmethod
     def _indicators(codes):
@@ -134,7 +148,7 @@ class ReportFormViewSet(viewsets.ModelViewSet):
         data["indicators"] = self._indicators(data["indicators"])
         if "narrative_sections" in data:
             data["narrative_sections"] = [dict(s) for s in data["narrative_sections"]]
-        form = services.reportform_create(**data)
+        form = services.reportform_create(actor=self.request.user, **data)
         serializer.instance = self._reload(form.code)
 
     def perform_update(self, serializer):
@@ -144,7 +158,8 @@ class ReportFormViewSet(viewsets.ModelViewSet):
             data["indicators"] = self._indicators(data["indicators"])
         if "narrative_sections" in data:
             data["narrative_sections"] = [dict(s) for s in data["narrative_sections"]]
-        services.reportform_update(form=serializer.instance, **data)
+        _same_owner(serializer.instance, data.pop("owner", serializer.instance.owner))
+        services.reportform_update(form=serializer.instance, actor=self.request.user, **data)
         serializer.instance = self._reload(serializer.instance.code)
 
 
