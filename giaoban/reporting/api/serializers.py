@@ -170,7 +170,9 @@ class SubmissionOpenSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, help_text="The version you edited; 409 if it changed.")
+    version = serializers.IntegerField(
+        required=False, help_text="The version you edited (required with values or narrative); 409 if it changed."
+    )
     values = serializers.DictField(required=False)
     narrative = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
 

@@ -269,6 +269,14 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         data = _check(SubmitSerializer, request.data)
+        if ("values" in data or "narrative" in data) and "version" not in data:
+            # Figures sent without the version they were edited from could overwrite someone else's save.
+            raise ServiceError(
+                _(
+                    "Cần gửi kèm version của báo cáo khi gửi số liệu (version is required with values or narrative)."
+                ),
+                {"fields": {"version": _("Bắt buộc (required)")}},
+            )
         submission = services.submission_submit(
             submission=self._get(pk, Action.ENTER),
             actor=request.user,
