@@ -123,3 +123,24 @@ ENDPOINTS = [
 def test_it_scopes_the_audit_page_and_endpoints(client, tree, world, make_user, endpoint, role, scope):
     user = make_user(role, tree.vn if role == "system_admin" else tree.p1)
     check(client, world, endpoint, role, scope, user)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/audit/", "/audit/"])
+def test_it_keeps_the_audit_lists_query_count_constant_as_changes_grow(client, tree, catalog, make_user, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    secretary = make_user("secretary", tree.p1)
+    approver = make_user("approver", tree.p1)
+    client.force_login(approver)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    _history(tree.n1, catalog, secretary, [{"POSTS": "1"}], period="2025W28")
+    few = count()
+    for week in range(29, 35):
+        _history(tree.n2, catalog, secretary, [{"POSTS": "2", "ORIGINAL": "1"}, {"POSTS": "3"}], period=f"2025W{week}")
+    assert count() == few
