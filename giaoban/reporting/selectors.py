@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
@@ -503,6 +504,33 @@ def rollup(
 
 def submissions_for(user, action: str = Action.VIEW):
     return Submission.objects.visible_to(user, action).select_related("unit", "form")
+
+
+@dataclass
+class NarrativeChange:
+    at: datetime
+    actor: Any
+    section: str  # the section's key
+    title: str
+    old: str
+    new: str
+
+
+def narrative_changes(submission: Submission) -> list[NarrativeChange]:
+    """Every change of the report's narrative sections, oldest first, read from its history rows (each save
+    writes one): what each section said before and after, who and when."""
+    titles = {s["key"]: s["title"] for s in submission.form_version.narrative_sections}
+    order = {key: i for i, key in enumerate(titles)}
+    changes: list[NarrativeChange] = []
+    before: dict[str, str] = {}
+    for row in submission.history.select_related("history_user").order_by("history_date", "history_id"):
+        after = row.narrative or {}
+        for key in sorted(set(before) | set(after), key=lambda k: (order.get(k, len(order)), k)):
+            old, new = before.get(key, ""), after.get(key, "")
+            if old != new:
+                changes.append(NarrativeChange(row.history_date, row.history_user, key, titles.get(key, key), old, new))
+        before = after
+    return changes
 
 
 def value_changes_for(user):

@@ -319,10 +319,25 @@ def audit(request):
     for change in page:
         change.old_shown = shown_value(change.indicator, change.old)
         change.new_shown = shown_value(change.indicator, change.new)
+    # One report asked for: its narrative's changes too (texts, so not in the figures' log).
+    report = None
+    if changes.is_valid() and changes.form.cleaned_data.get("submission"):
+        report = (
+            selectors.submissions_for(request.user, Action.AUDIT)
+            .select_related("form_version")
+            .filter(pk=changes.form.cleaned_data["submission"])
+            .first()
+        )
     return render(
         request,
         "reporting/audit.html",
-        {"filter": changes, "page": page, "can_audit": can_audit_somewhere(request.user)},
+        {
+            "filter": changes,
+            "page": page,
+            "can_audit": can_audit_somewhere(request.user),
+            "report": report,
+            "narrative_changes": selectors.narrative_changes(report) if report else [],
+        },
     )
 
 

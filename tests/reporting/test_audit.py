@@ -116,6 +116,12 @@ ENDPOINTS = [
         api=True,
         action="audit",
     ),
+    Endpoint(
+        "api-submission-narrative-changes",
+        lambda w, s: f"/api/v1/submissions/{w.submission[s].pk}/narrative-changes/",
+        api=True,
+        action="audit",
+    ),
 ]
 
 
@@ -144,3 +150,23 @@ def test_it_keeps_the_audit_lists_query_count_constant_as_changes_grow(client, t
     for week in range(29, 35):
         _history(tree.n2, catalog, secretary, [{"POSTS": "2", "ORIGINAL": "1"}, {"POSTS": "3"}], period=f"2025W{week}")
     assert count() == few
+
+
+def test_it_shows_each_narrative_sections_old_and_new_text(client, tree, catalog, make_user):
+    secretary = make_user("secretary", tree.p1, username="thu-ky-2")
+    s = services.submission_open(unit=tree.n1, form=catalog.weekly, period="2025W30")
+    for text in ("Bản đầu.", "Bản sửa."):
+        s = services.submission_save_draft(
+            submission=s, values={}, narrative={"results": text}, expected_version=s.version, actor=secretary
+        )
+    approver = _api(make_user("approver", tree.p1))
+    rows = approver.get(f"/api/v1/submissions/{s.pk}/narrative-changes/").json()
+    assert [(r["section"], r["old"], r["new"], r["actor"]) for r in rows] == [
+        ("results", "", "Bản đầu.", "thu-ky-2"),
+        ("results", "Bản đầu.", "Bản sửa.", "thu-ky-2"),
+    ]
+    assert rows[0]["title"] == "Kết quả đạt được"
+    assert _api(secretary).get(f"/api/v1/submissions/{s.pk}/narrative-changes/").status_code == 404
+    client.force_login(make_user("unit_admin", tree.p1))
+    page = client.get(f"/audit/?submission={s.pk}").content.decode()
+    assert 'id="narrative-changes"' in page and "Bản đầu." in page and "Bản sửa." in page

@@ -241,3 +241,15 @@ class ValueChangeSerializer(serializers.ModelSerializer):
 
     def get_actor(self, obj) -> str | None:
         return obj.actor.get_username() if obj.actor_id else None
+
+
+class NarrativeChangeSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.SerializerMethodField()
+    section = serializers.CharField()
+    title = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+    def get_actor(self, obj) -> str | None:
+        return obj.actor.get_username() if obj.actor is not None else None

@@ -30,6 +30,7 @@ from .serializers import (
     DataValueRowSerializer,
     ImportResultSerializer,
     IndicatorSerializer,
+    NarrativeChangeSerializer,
     PeriodSerializer,
     ReasonSerializer,
     ReportFormSerializer,
@@ -264,6 +265,19 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         changes = selectors.value_changes_for(request.user).filter(submission=submission).order_by("at", "id")
         page = self.paginate_queryset(changes)
         return self.get_paginated_response(ValueChangeSerializer(page, many=True).data)
+
+    @extend_schema(
+        filters=False,
+        responses={200: NarrativeChangeSerializer(many=True), **ERRORS},
+        description="Every change of the report's narrative sections, oldest first: who, when, the section's old "
+        "and new text. For approvers and unit admins of the unit (404 for others).",
+    )
+    @action(detail=True, methods=["get"], url_path="narrative-changes", filterset_class=None, pagination_class=None)
+    def narrative_changes(self, request, pk=None):
+        submission = get_object_or_404(
+            selectors.submissions_for(request.user, Action.AUDIT).select_related("form_version"), pk=pk
+        )
+        return Response(NarrativeChangeSerializer(selectors.narrative_changes(submission), many=True).data)
 
     @extend_schema(request=SubmitSerializer, responses={200: SubmissionDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
