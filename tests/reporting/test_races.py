@@ -1,8 +1,8 @@
 """No lost update: stale and concurrent saves of a report and of a consolidated draft, on the page and the API.
 
 The threaded tests run on PostgreSQL, where two connections really interleave (the in-memory SQLite of the
-tests is one connection); on SQLite, whose IMMEDIATE transactions serialise writers, the same interleaving
-is the sequential one, tested on both databases."""
+tests cannot hold two connections); on SQLite, whose IMMEDIATE transactions serialise writers, the races
+run in a subprocess on a SQLite file (sqlite_race.py), and the sequential interleavings on both databases."""
 
 from __future__ import annotations
 
@@ -209,3 +209,35 @@ def test_it_never_answers_500_on_two_concurrent_first_consolidated_saves(
     answers = _race(monkeypatch, ConsolidatedReport, "full_clean", [save(users[0], "A"), save(users[1], "B")])
     assert sorted(r.status_code for r in answers) == [200, 409], [r.content[:300] for r in answers]
     assert ConsolidatedReport.objects.count() == 1
+
+
+def test_it_lets_one_of_two_concurrent_first_saves_win_on_a_sqlite_file(tmp_path):
+    """The same races on a SQLite file (WAL, IMMEDIATE transactions), as `make run` uses it: in a subprocess,
+    since the tests' in-memory SQLite cannot hold two connections. Run in the SQLite half of the suite."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite-file test: the PostgreSQL half runs the threaded tests above")
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'giaoban.sqlite3'}",
+        "GIAOBAN_VAR_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "testserver",
+        "PYTHONPATH": str(root),
+    }
+    done = subprocess.run(  # noqa: S603 (our own script, with the interpreter running the tests)
+        [sys.executable, str(root / "tests" / "reporting" / "sqlite_race.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome == {"report": [201, 409], "reports": 1, "values": 1, "draft": [200, 409], "drafts": 1}
