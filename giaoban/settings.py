@@ -1,5 +1,6 @@
 """Settings for giaoban, read from the environment (DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS)."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -144,6 +145,18 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The client's address (giaoban/core/clientip.py): behind a reverse proxy, list it in TRUSTED_PROXIES
+# (addresses or networks, comma separated) and the lockout keys on the address the proxy forwards in
+# CLIENT_IP_HEADER (default X-Forwarded-For). With no trusted proxy the header is ignored: REMOTE_ADDR.
+AXES_CLIENT_IP_CALLABLE = "giaoban.core.clientip.client_ip"
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo fails at start, not at the first login
+CLIENT_IP_HEADER = "HTTP_" + os.environ.get("CLIENT_IP_HEADER", "X-Forwarded-For").strip().upper().replace("-", "_")
+
+# Segregation of duties: who submitted a report cannot approve or return it, except in the subtrees of these
+# units (codes, comma separated), for units too small to have a second person.
+SELF_APPROVAL_UNITS = [c.strip() for c in os.environ.get("SELF_APPROVAL_UNITS", "").split(",") if c.strip()]
 
 # --- Vietnamese first.
 LANGUAGE_CODE = "vi"
@@ -181,9 +194,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # --- API
+# Tokens expire this many days after they were issued (POST /api/v1/auth/token/ then issues a new one).
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "giaoban.core.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -26,6 +26,7 @@ class Action:
     APPROVE = "approve"
     MANAGE = "manage"  # unit administration: users, committees, forms
     MEET = "meet"  # schedule meetings, record attendance and minutes, draft conclusions
+    AUDIT = "audit"  # read the change log: who changed which figure, when, from what to what
 
 
 class Role(models.TextChoices):
@@ -40,10 +41,12 @@ class Role(models.TextChoices):
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.SYSTEM_ADMIN: frozenset({Action.VIEW, Action.ENTER, Action.APPROVE, Action.MANAGE, Action.MEET}),
-    Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.MANAGE}),
+    Role.SYSTEM_ADMIN: frozenset(
+        {Action.VIEW, Action.ENTER, Action.APPROVE, Action.MANAGE, Action.MEET, Action.AUDIT}
+    ),
+    Role.UNIT_ADMIN: frozenset({Action.VIEW, Action.MANAGE, Action.AUDIT}),
     Role.SECRETARY: frozenset({Action.VIEW, Action.ENTER, Action.MEET}),
-    Role.APPROVER: frozenset({Action.VIEW, Action.APPROVE, Action.MEET}),
+    Role.APPROVER: frozenset({Action.VIEW, Action.APPROVE, Action.MEET, Action.AUDIT}),
     Role.MEMBER: frozenset({Action.VIEW}),
     Role.VIEWER: frozenset({Action.VIEW}),
     # No unit-wide action: an agency officer's reach is their agency's tasks (work.models.TaskQuerySet).

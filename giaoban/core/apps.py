@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "giaoban.core"
     label = "core"
     verbose_name = "giaoban"
+
+    def ready(self) -> None:
+        from .api.authentication import connect_signals
+
+        connect_signals()

@@ -28,6 +28,12 @@ class Conflict(ServiceError):
     status = 409
 
 
+class Forbidden(ServiceError):
+    """The user may see the object but a rule forbids this act to them (e.g. approving their own report)."""
+
+    status = 403
+
+
 class RowErrors:
     """Collects row errors while a whole file is checked, so the user sees them all at once."""
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -427,8 +427,9 @@ def report_find_or_build(*, committee: Committee, form: ReportForm, period: str)
         .select_related("updated_by")
         .first()
     )
+    # An unsaved report is at version 0, the version its first save must name: what GET shows is what PUT sends.
     return found or ConsolidatedReport(
-        committee=committee, form=form, period=window.id, **_defaults(committee, form, window.id)
+        committee=committee, form=form, period=window.id, version=0, **_defaults(committee, form, window.id)
     )
 
 
@@ -438,11 +439,25 @@ def report_get_or_create_draft(
 ) -> ConsolidatedReport:
     report = report_find_or_build(committee=committee, form=form, period=period)
     if report.pk is None:
+        report.version = 1
         report.updated_by = actor
         report._history_user = actor
         report.full_clean()
-        report.save()
+        if not _insert(report):
+            report = report_find_or_build(committee=committee, form=form, period=period)
     return report
+
+
+def _insert(report: ConsolidatedReport) -> bool:
+    """Insert a new report; False if another one of the same committee, form and period was inserted first
+    (two first saves at once: on PostgreSQL the second waits for the first and then hits the unique key)."""
+    try:
+        with transaction.atomic():
+            report.save(force_insert=True)
+    except IntegrityError:
+        report.pk = None
+        return False
+    return True
 
 
 def _conflict(locked: ConsolidatedReport) -> Conflict:
@@ -534,13 +549,22 @@ def report_save(
     report.updated_by = actor
     report._history_user = actor
     try:
-        report.full_clean()
+        # The unique key is the database's to check: a check here would race with a concurrent first save.
+        report.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         messages = exc.message_dict
         raise ServiceError(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in messages.items()), {"fields": messages}
         ) from None
-    report.save()
+    if report.pk is None:
+        if not _insert(report):
+            raise _conflict(
+                ConsolidatedReport.objects.select_related("updated_by").get(
+                    committee=report.committee, form=report.form, period=report.period
+                )
+            )
+    else:
+        report.save()
     return report
 
 

@@ -73,6 +73,11 @@ class Indicator(models.Model):
     min_value = models.DecimalField(_("giá trị nhỏ nhất"), max_digits=20, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(_("giá trị lớn nhất"), max_digits=20, decimal_places=4, null=True, blank=True)
     required = models.BooleanField(_("bắt buộc"), default=False)
+    # The unit whose admins may change it: the national root for the shared catalogue, a province for its own
+    # indicators. None only before any unit exists (then system admins alone).
+    owner = models.ForeignKey(
+        OrgUnit, verbose_name=_("đơn vị sở hữu"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -144,6 +149,10 @@ class ReportForm(models.Model):
     deadline_working_days = models.PositiveSmallIntegerField(_("hạn nộp (ngày làm việc sau kỳ)"), default=3)
     unit_kinds = models.JSONField(_("cấp báo cáo"), default=list)
     active_from = models.DateField(_("áp dụng từ"))
+    # As Indicator.owner: a national form is changed only at national level.
+    owner = models.ForeignKey(
+        OrgUnit, verbose_name=_("đơn vị sở hữu"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -293,13 +302,22 @@ class DataValue(models.Model):
         return f"{self.indicator_id}={self.value if self.value is not None else self.text}"
 
 
+class ValueChangeQuerySet(ScopedQuerySet):
+    scope_path_field = "submission__unit__path"
+
+
 class ValueChange(models.Model):
+    """The change log of the figures: one row per figure changed, with its old and new value (canonical text,
+    "" for none), who and when. Read by auditors (Action.AUDIT) on /audit/ and the API."""
+
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="value_changes")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     old = models.TextField(blank=True)
     new = models.TextField(blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField()
+
+    objects = ValueChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
@@ -33,7 +34,16 @@ from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import OrgUnit, Succession
 
 from . import periods
-from .models import VALUE_PLACES, Aggregate, FormIndicator, Indicator, ReportCount, ReportForm, Submission
+from .models import (
+    VALUE_PLACES,
+    Aggregate,
+    FormIndicator,
+    Indicator,
+    ReportCount,
+    ReportForm,
+    Submission,
+    ValueChange,
+)
 
 MAX_GENERATIONS = 50
 PLACES = Decimal("0.0001")
@@ -494,6 +504,43 @@ def rollup(
 
 def submissions_for(user, action: str = Action.VIEW):
     return Submission.objects.visible_to(user, action).select_related("unit", "form")
+
+
+@dataclass
+class NarrativeChange:
+    at: datetime
+    actor: Any
+    section: str  # the section's key
+    title: str
+    old: str
+    new: str
+
+
+def narrative_changes(submission: Submission) -> list[NarrativeChange]:
+    """Every change of the report's narrative sections, oldest first, read from its history rows (each save
+    writes one): what each section said before and after, who and when."""
+    titles = {s["key"]: s["title"] for s in submission.form_version.narrative_sections}
+    order = {key: i for i, key in enumerate(titles)}
+    changes: list[NarrativeChange] = []
+    before: dict[str, str] = {}
+    for row in submission.history.select_related("history_user").order_by("history_date", "history_id"):
+        after = row.narrative or {}
+        for key in sorted(set(before) | set(after), key=lambda k: (order.get(k, len(order)), k)):
+            old, new = before.get(key, ""), after.get(key, "")
+            if old != new:
+                changes.append(NarrativeChange(row.history_date, row.history_user, key, titles.get(key, key), old, new))
+        before = after
+    return changes
+
+
+def value_changes_for(user):
+    """The figure changes the user may audit (approvers and unit admins of the units, system admins), newest
+    first, with what a listing shows."""
+    return (
+        ValueChange.objects.visible_to(user, Action.AUDIT)
+        .select_related("submission__unit", "submission__form", "indicator", "actor")
+        .order_by("-at", "-id")
+    )
 
 
 def forms_for_unit(unit: OrgUnit) -> list[ReportForm]:

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from giaoban.core.access import Action, can
+from giaoban.core.access import Action, can, is_system_admin, scope_paths
 from giaoban.core.db import (
     Statement,
     batches,
@@ -32,7 +33,7 @@ from giaoban.core.db import (
     insert_statements,
     update_statement,
 )
-from giaoban.core.errors import Conflict, RowErrors, ServiceError
+from giaoban.core.errors import Conflict, Forbidden, RowErrors, ServiceError
 from giaoban.core.formats import format_number, parse_number
 from giaoban.core.workdays import add_working_days
 from giaoban.orgs.models import OrgUnit
@@ -84,26 +85,65 @@ INDICATOR_FIELDS = (
 )
 
 
+def national_root() -> OrgUnit | None:
+    return OrgUnit.objects.filter(depth=1, kind=OrgUnit.Kind.NATIONAL).order_by("path").first()
+
+
+def default_owner(actor) -> OrgUnit | None:
+    """Who owns what `actor` creates without naming an owner: the national root for system admins (and the
+    command line), else the highest unit the actor administers."""
+    if actor is None or is_system_admin(actor):
+        return national_root()
+    paths = scope_paths(actor, Action.MANAGE) or []
+    return OrgUnit.objects.filter(path=paths[0]).first() if paths else None
+
+
+def may_change_catalog(actor, owner: OrgUnit | None) -> bool:
+    """A unit admin changes the indicators and forms of their own unit and those below; what the national
+    root owns (or nobody yet) is changed only at national level."""
+    if actor is None or is_system_admin(actor):
+        return True
+    return owner is not None and can(actor, Action.MANAGE, owner.path)
+
+
+def _require_owner(actor, owner: OrgUnit | None) -> None:
+    if not may_change_catalog(actor, owner):
+        name = owner.name if owner is not None else _("cấp trung ương")
+        raise Forbidden(
+            _(
+                "Mục này thuộc %(u)s; chỉ quản trị của đơn vị đó hoặc cấp trên mới sửa được "
+                "(it belongs to %(u)s: only the administrators of that unit or above may change it)."
+            )
+            % {"u": name},
+            {"owner": owner.code if owner is not None else None},
+        )
+
+
 @transaction.atomic
-def indicator_create(*, code: str, name_vi: str, **fields: Any) -> Indicator:
+def indicator_create(
+    *, code: str, name_vi: str, owner: OrgUnit | None = None, actor=None, **fields: Any
+) -> Indicator:
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(unknown)))
+    owner = owner or default_owner(actor)
+    _require_owner(actor, owner)
     if Indicator.objects.filter(code=code).exists():
         raise ServiceError(
             _("Mã chỉ tiêu '%s' đã có (indicator code already exists)") % code, {"fields": {"code": code}}
         )
-    indicator = Indicator(code=code, name_vi=name_vi, **fields)
+    indicator = Indicator(code=code, name_vi=name_vi, owner=owner, **fields)
     _full_clean(indicator)
     indicator.save()
     return indicator
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, **fields: Any) -> Indicator:
+def indicator_update(*, indicator: Indicator, actor=None, **fields: Any) -> Indicator:
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(unknown)))
+    _require_owner(actor, indicator.owner)
     if ("aggregation" in fields or "value_type" in fields) and DataValue.objects.filter(indicator=indicator).exists():
         if (
             fields.get("aggregation", indicator.aggregation) != indicator.aggregation
@@ -168,7 +208,11 @@ def reportform_create(
     active_from: date,
     indicators: list[Indicator],
     narrative_sections: list[dict[str, str]] | None = None,
+    owner: OrgUnit | None = None,
+    actor=None,
 ) -> ReportForm:
+    owner = owner or default_owner(actor)
+    _require_owner(actor, owner)
     if ReportForm.objects.filter(code=code).exists():
         raise ServiceError(_("Mã biểu mẫu '%s' đã có (form code already exists)") % code, {"fields": {"code": code}})
     form = ReportForm(
@@ -179,6 +223,7 @@ def reportform_create(
         deadline_working_days=deadline_working_days,
         unit_kinds=unit_kinds,
         active_from=active_from,
+        owner=owner,
     )
     _full_clean(form)
     form.save()
@@ -197,10 +242,12 @@ def reportform_update(
     form: ReportForm,
     indicators: list[Indicator] | None = None,
     narrative_sections: list[dict[str, str]] | None = None,
+    actor=None,
     **fields: Any,
 ) -> ReportForm:
     """Change a form. Adding or retiring an indicator, or changing the sections, makes a new version;
-    submissions already made keep theirs."""
+    submissions already made keep theirs. Only the owner unit's admins (or above) may (may_change_catalog)."""
+    _require_owner(actor, form.owner)
     allowed = {"name", "deadline_working_days", "unit_kinds", "active_from", "period_type", "scheme"}
     if set(fields) - allowed:
         raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(set(fields) - allowed)))
@@ -478,6 +525,17 @@ def current_values(submission: Submission) -> dict[str, str]:
     }
 
 
+#: The version of a report as submission_open() creates it, before anything was saved into it.
+NEW_VERSION = 1
+
+
+def _same_version(expected: int, stored: int) -> bool:
+    """Whether a client that started from `expected` saw the stored report. 0 is the version of a report that
+    did not exist yet when the page or client started: it matches a report nobody has saved into (two first
+    saves of a new report cannot both win)."""
+    return expected == stored or (expected == 0 and stored == NEW_VERSION)
+
+
 def _lock(submission: Submission, expected_version: int | None) -> Submission:
     locked_rows = Submission.objects.select_for_update(of=("self",))
     if not Submission.unit.is_cached(submission):
@@ -488,7 +546,7 @@ def _lock(submission: Submission, expected_version: int | None) -> Submission:
         descriptor = getattr(Submission, name)
         if descriptor.is_cached(submission) and getattr(submission, f"{name}_id") == getattr(locked, f"{name}_id"):
             descriptor.field.set_cached_value(locked, getattr(submission, name))
-    if expected_version is not None and int(expected_version) != locked.version:
+    if expected_version is not None and not _same_version(int(expected_version), locked.version):
         raise Conflict(
             _(
                 "Báo cáo vừa được người khác lưu (phiên bản %(v)d); số liệu bạn nhập chưa được lưu, hãy so sánh và lưu lại "
@@ -654,6 +712,36 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def self_review_allowed(unit: OrgUnit) -> bool:
+    """Whether, at this unit, the person who submitted a report may also approve or return it: only where
+    settings.SELF_APPROVAL_UNITS (env SELF_APPROVAL_UNITS, unit codes) lists the unit or one above it, for
+    units too small to have a second person."""
+    codes = list(getattr(settings, "SELF_APPROVAL_UNITS", ()))
+    if not codes:
+        return False
+    paths = OrgUnit.objects.filter(code__in=codes).values_list("path", flat=True)
+    return any(unit.path.startswith(p) for p in paths)
+
+
+def may_review(submission: Submission, user) -> bool:
+    """Segregation of duties: a report is approved or returned by someone other than who submitted it (the
+    role check is can(user, APPROVE, ...)); pages hide the buttons where this is False."""
+    if user is None or submission.submitted_by_id is None or submission.submitted_by_id != user.pk:
+        return True
+    return self_review_allowed(submission.unit)
+
+
+def _require_other_reviewer(s: Submission, actor) -> None:
+    if not may_review(s, actor):
+        raise Forbidden(
+            _(
+                "Bạn đã nộp báo cáo này nên không thể tự duyệt hay trả lại; cần một người duyệt khác "
+                "(you submitted this report: another approver must approve or return it)."
+            ),
+            {"submitted_by": actor.get_username()},
+        )
+
+
 @transaction.atomic
 def submission_approve(
     *, submission: Submission, actor=None, expected_version: int | None = None, at: datetime | None = None
@@ -661,6 +749,7 @@ def submission_approve(
     at = at or timezone.now()
     s = _lock(submission, expected_version)
     _require_status(s, Status.SUBMITTED, "duyệt")
+    _require_other_reviewer(s, actor)
     s.status, s.approved_at, s.approved_by = Status.APPROVED, at, actor
     execute_all(
         [
@@ -679,6 +768,7 @@ def submission_return(
     reason = _require_reason(reason)
     s = _lock(submission, expected_version)
     _require_status(s, Status.SUBMITTED, "trả lại")
+    _require_other_reviewer(s, actor)
     aggregates.apply(s, sign=-1, approved=False)
     s.status, s.return_reason = Status.RETURNED, reason
     execute_all(_recorded(s, SubmissionEvent.Transition.RETURNED, actor, at, "status", "return_reason", reason=reason))

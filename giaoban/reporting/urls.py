@@ -7,6 +7,7 @@ app_name = "reporting"
 
 urlpatterns = [
     path("reports/", views.my_reports, name="my_reports"),
+    path("audit/", views.audit, name="audit"),
     path("reports/rollup/", views.rollup_page, name="rollup"),
     path("reports/dashboard/", dashboard_page, name="dashboard"),
     path(

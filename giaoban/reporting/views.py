@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from giaoban.core.access import Action, can
+from giaoban.core.access import Action, can, scope_paths
 from giaoban.core.errors import Conflict, ServiceError
+from giaoban.core.formats import format_number
 from giaoban.orgs.models import OrgUnit, UserRole
 from giaoban.orgs.selectors import visible_ancestors
 
 from . import periods, selectors, services
+from .filters import ValueChangeFilter
 from .forms import ReasonForm, RollupForm
 from .models import Indicator, ReportForm, Submission
 
@@ -100,6 +104,8 @@ def _entry_context(request, unit, form, period, submission, typed=None, narrativ
         "version_value": conflict["version"] if conflict else (submission.version if submission else 0),
         "events": submission.events.select_related("actor") if submission else [],
         "can_review": can(request.user, Action.APPROVE, unit.path),
+        "own_report": submission is not None and not services.may_review(submission, request.user),
+        "can_audit": submission is not None and can(request.user, Action.AUDIT, unit.path),
     }
 
 
@@ -134,9 +140,9 @@ def entry(request, unit_code, form_code, period):
         # One transaction: a first save that fails leaves no empty report behind.
         with transaction.atomic():
             if created:
+                # Version 0 (the page was opened before the report existed) matches only a report nobody has
+                # saved into: of two first saves at once, the second gets the conflict, never the other's row.
                 submission = services.submission_open(unit=unit, form=form, period=period, actor=request.user)
-                if expected == 0:  # the page was opened before the report existed
-                    expected = submission.version
             if request.POST.get("action") == "submit":
                 services.submission_submit(
                     submission=submission,
@@ -156,10 +162,11 @@ def entry(request, unit_code, form_code, period):
                 )
                 messages.success(request, _("Đã lưu nháp."))
     except ServiceError as exc:
-        if created:
-            submission = None
-        else:
-            submission.refresh_from_db()
+        # Whatever this request wrote is rolled back; show the report as it is saved now (someone else may
+        # have created it meanwhile).
+        submission = (
+            Submission.objects.filter(unit=unit, form=form, period=period).select_related("form_version").first()
+        )
         conflict = exc.extra if isinstance(exc, Conflict) else None
         context = _entry_context(
             request, unit, form, period, submission, typed, narrative, exc.extra.get("fields"), conflict
@@ -195,6 +202,12 @@ def status(request, unit_code, form_code, period):
     counts = {"on_time": 0, "late": 0, "missing": 0}
     for r in rows:
         counts[r.state] += 1
+    # Reports this officer submitted: no approve/return buttons for them (segregation of duties).
+    own_reports = {
+        r.submission.pk
+        for r in rows
+        if r.submission and r.submission.submitted_by_id == request.user.pk and not services.may_review(r.submission, request.user)
+    }
     template = "reporting/status.html#status" if request.htmx else "reporting/status.html"
     return render(
         request,
@@ -209,6 +222,7 @@ def status(request, unit_code, form_code, period):
             "table": table,
             "approved_only": approved_only,
             "can_review": can(request.user, Action.APPROVE, unit.path),
+            "own_reports": own_reports,
             "ancestors": visible_ancestors(request.user, unit),
             "previous": periods.previous_period(period).id,
             "next": periods.next_period(period).id,
@@ -280,3 +294,53 @@ def rollup_page(request):
             error = exc.message
     template = "reporting/rollup.html#result" if request.htmx else "reporting/rollup.html"
     return render(request, template, {"form": form, "result": result, "error": error})
+
+
+def shown_value(indicator: Indicator, text: str) -> str:
+    """A logged value as the entry page shows it: numbers in Vietnamese format, "—" for no figure."""
+    if not text:
+        return "—"
+    if indicator.is_numeric:
+        try:
+            return format_number(Decimal(text))
+        except InvalidOperation:
+            pass
+    return text
+
+
+@login_required
+def audit(request):
+    """Lịch sử thay đổi: who changed which figure when, from what to what, in the units the user approves or
+    administers (everyone else sees an empty list); ?unit= (with the units below), from, to, actor, submission."""
+    changes = ValueChangeFilter(request.GET, queryset=selectors.value_changes_for(request.user))
+    page = Paginator(changes.qs if changes.is_valid() else changes.queryset.none(), 100).get_page(
+        request.GET.get("page")
+    )
+    for change in page:
+        change.old_shown = shown_value(change.indicator, change.old)
+        change.new_shown = shown_value(change.indicator, change.new)
+    # One report asked for: its narrative's changes too (texts, so not in the figures' log).
+    report = None
+    if changes.is_valid() and changes.form.cleaned_data.get("submission"):
+        report = (
+            selectors.submissions_for(request.user, Action.AUDIT)
+            .select_related("form_version")
+            .filter(pk=changes.form.cleaned_data["submission"])
+            .first()
+        )
+    return render(
+        request,
+        "reporting/audit.html",
+        {
+            "filter": changes,
+            "page": page,
+            "can_audit": can_audit_somewhere(request.user),
+            "report": report,
+            "narrative_changes": selectors.narrative_changes(report) if report else [],
+        },
+    )
+
+
+def can_audit_somewhere(user) -> bool:
+    paths = scope_paths(user, Action.AUDIT)
+    return paths is None or bool(paths)

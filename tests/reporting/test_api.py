@@ -162,7 +162,10 @@ def test_it_runs_the_workflow_through_actions(tree, catalog, api):
     r = approver.post(f"/api/v1/submissions/{sid}/return/", {"reason": "Kiểm tra lại"}, format="json")
     assert r.json()["status"] == "returned" and r.json()["events"][-1]["reason"] == "Kiểm tra lại"
     assert approver.get("/api/v1/rollup/?indicator=POSTS&unit=389&period=2025W10").json()["value"] is None
-    secretary.post(f"/api/v1/submissions/{sid}/submit/", {"values": {"POSTS": "12"}}, format="json")
+    r = secretary.post(f"/api/v1/submissions/{sid}/submit/", {"values": {"POSTS": "12"}}, format="json")
+    assert r.status_code == 400 and "version is required" in r.json()["message"]  # could overwrite another save
+    version = secretary.get(f"/api/v1/submissions/{sid}/").json()["version"]
+    secretary.post(f"/api/v1/submissions/{sid}/submit/", {"values": {"POSTS": "12"}, "version": version}, format="json")
     assert approver.post(f"/api/v1/submissions/{sid}/approve/", {}, format="json").json()["status"] == "approved"
     r = approver.post(f"/api/v1/submissions/{sid}/reopen/", {"reason": "Sửa"}, format="json")
     assert r.json()["status"] == "returned"

@@ -1,14 +1,14 @@
-"""POST /api/v1/auth/token/ {username, password} -> {token}; failures count towards the lockout."""
+"""POST /api/v1/auth/token/ {username, password} -> {token, expires}; failures count towards the lockout."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .authentication import token_for, token_ttl
 from .errors import ERROR_RESPONSES
 
 
@@ -23,7 +23,10 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()}), **ERROR_RESPONSES},
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}),
+            **ERROR_RESPONSES,
+        },
     )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
@@ -35,5 +38,5 @@ class ObtainTokenView(APIView):
                 {"message": _("Sai tên đăng nhập hoặc mật khẩu (wrong username or password)."), "extra": {}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = token_for(user)
+        return Response({"token": token.key, "expires": token.created + token_ttl()})

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from giaoban.orgs.models import OrgUnit
 
 from .. import periods
-from ..models import Indicator, ReportForm, Submission, SubmissionEvent
+from ..models import Indicator, ReportForm, Submission, SubmissionEvent, ValueChange
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -22,6 +22,13 @@ class IndicatorSerializer(serializers.ModelSerializer):
     time_aggregation = serializers.ChoiceField(
         choices=["sum", "last", "max", "min", "mean"], required=False, help_text="Across the periods of a window."
     )
+    owner = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        help_text="Code of the unit whose admins may change it (default: national for system admins, else the "
+        "highest unit you administer). Fixed once created.",
+    )
 
     class Meta:
         model = Indicator
@@ -38,6 +45,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "min_value",
             "max_value",
             "required",
+            "owner",
         ]
 
 
@@ -53,6 +61,12 @@ class ReportFormSerializer(serializers.ModelSerializer):
     indicators = serializers.ListField(child=serializers.CharField(), help_text="Indicator codes, in order.")
     narrative_sections = NarrativeSectionSerializer(many=True, required=False)
     version = serializers.IntegerField(read_only=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        help_text="Code of the unit whose admins may change it (default as for indicators). Fixed once created.",
+    )
 
     class Meta:
         model = ReportForm
@@ -67,6 +81,7 @@ class ReportFormSerializer(serializers.ModelSerializer):
             "indicators",
             "narrative_sections",
             "version",
+            "owner",
         ]
 
     def to_representation(self, form):
@@ -82,6 +97,7 @@ class ReportFormSerializer(serializers.ModelSerializer):
             "indicators": [item.indicator.code for item in version.items.all()],
             "narrative_sections": version.narrative_sections,
             "version": version.number,
+            "owner": form.owner.code if form.owner_id else None,
         }
 
 
@@ -145,10 +161,18 @@ class SubmissionOpenSerializer(serializers.Serializer):
     period = serializers.CharField()
     values = serializers.DictField(required=False, help_text="{indicator code: value}; Vietnamese formats accepted.")
     narrative = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="With values or narrative: the version you edited, 0 (the default) for a report not saved yet; "
+        "409 with the saved state if it changed.",
+    )
 
 
 class SubmitSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, help_text="The version you edited; 409 if it changed.")
+    version = serializers.IntegerField(
+        required=False, help_text="The version you edited (required with values or narrative); 409 if it changed."
+    )
     values = serializers.DictField(required=False)
     narrative = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
 
@@ -199,3 +223,33 @@ def as_number(value):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+class ValueChangeSerializer(serializers.ModelSerializer):
+    """One figure changed: where, which, from what to what ("" for no figure; numbers as plain decimals), who."""
+
+    unit = serializers.CharField(source="submission.unit.code")
+    unit_name = serializers.CharField(source="submission.unit.name")
+    form = serializers.CharField(source="submission.form.code")
+    period = serializers.CharField(source="submission.period")
+    indicator = serializers.CharField(source="indicator.code")
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ValueChange
+        fields = ["id", "at", "actor", "submission", "unit", "unit_name", "form", "period", "indicator", "old", "new"]
+
+    def get_actor(self, obj) -> str | None:
+        return obj.actor.get_username() if obj.actor_id else None
+
+
+class NarrativeChangeSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.SerializerMethodField()
+    section = serializers.CharField()
+    title = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+    def get_actor(self, obj) -> str | None:
+        return obj.actor.get_username() if obj.actor is not None else None

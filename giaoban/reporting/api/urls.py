@@ -8,6 +8,7 @@ ROUTES = [
     ("indicators", views.IndicatorViewSet, "indicator"),
     ("forms", views.ReportFormViewSet, "reportform"),
     ("submissions", views.SubmissionViewSet, "submission"),
+    ("audit", views.AuditViewSet, "audit"),
 ]
 
 urlpatterns = [

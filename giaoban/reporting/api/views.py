@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -23,12 +24,13 @@ from giaoban.core.errors import ImportRejected, ServiceError
 from giaoban.orgs.models import OrgUnit
 
 from .. import periods, selectors, services
-from ..filters import SubmissionFilter
+from ..filters import SubmissionFilter, ValueChangeFilter
 from ..models import FormIndicator, Indicator, ReportForm, ReportFormVersion, Submission
 from .serializers import (
     DataValueRowSerializer,
     ImportResultSerializer,
     IndicatorSerializer,
+    NarrativeChangeSerializer,
     PeriodSerializer,
     ReasonSerializer,
     ReportFormSerializer,
@@ -37,6 +39,7 @@ from .serializers import (
     SubmissionOpenSerializer,
     SubmissionSerializer,
     SubmitSerializer,
+    ValueChangeSerializer,
     VersionSerializer,
 )
 
@@ -82,16 +85,26 @@ class IndicatorViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return Indicator.objects.select_related("numerator", "denominator").order_by("code")
+        return Indicator.objects.select_related("numerator", "denominator", "owner").order_by("code")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = services.indicator_create(code=data.pop("code"), name_vi=data.pop("name_vi"), **data)
+        serializer.instance = services.indicator_create(
+            code=data.pop("code"), name_vi=data.pop("name_vi"), actor=self.request.user, **data
+        )
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("code", None)
-        serializer.instance = services.indicator_update(indicator=serializer.instance, **data)
+        _same_owner(serializer.instance, data.pop("owner", serializer.instance.owner))
+        serializer.instance = services.indicator_update(indicator=serializer.instance, actor=self.request.user, **data)
+
+
+def _same_owner(item, owner) -> None:
+    if owner != item.owner:
+        raise ServiceError(
+            _("Không đổi được đơn vị sở hữu (the owner unit cannot be changed)."), {"fields": {"owner": "fixed"}}
+        )
 
 
 @extend_schema_view(
@@ -111,7 +124,11 @@ class ReportFormViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         items = FormIndicator.objects.select_related("indicator").order_by("position")
         versions = ReportFormVersion.objects.prefetch_related(Prefetch("items", queryset=items))
-        return ReportForm.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by("code")
+        return (
+            ReportForm.objects.select_related("owner")
+            .prefetch_related(Prefetch("versions", queryset=versions))
+            .order_by("code")
+        )
 
     @staticmethod
     def _indicators(codes):
@@ -132,7 +149,7 @@ class ReportFormViewSet(viewsets.ModelViewSet):
         data["indicators"] = self._indicators(data["indicators"])
         if "narrative_sections" in data:
             data["narrative_sections"] = [dict(s) for s in data["narrative_sections"]]
-        form = services.reportform_create(**data)
+        form = services.reportform_create(actor=self.request.user, **data)
         serializer.instance = self._reload(form.code)
 
     def perform_update(self, serializer):
@@ -142,7 +159,8 @@ class ReportFormViewSet(viewsets.ModelViewSet):
             data["indicators"] = self._indicators(data["indicators"])
         if "narrative_sections" in data:
             data["narrative_sections"] = [dict(s) for s in data["narrative_sections"]]
-        services.reportform_update(form=serializer.instance, **data)
+        _same_owner(serializer.instance, data.pop("owner", serializer.instance.owner))
+        services.reportform_update(form=serializer.instance, actor=self.request.user, **data)
         serializer.instance = self._reload(serializer.instance.code)
 
 
@@ -221,21 +239,58 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if not can(request.user, Action.ENTER, unit.path):
             raise PermissionDenied(_("Vai trò của bạn không cho phép nhập báo cáo (your role cannot enter reports)."))
         form = get_object_or_404(ReportForm, code=data["form"])
-        submission = services.submission_open(unit=unit, form=form, period=data["period"], actor=request.user)
-        if "values" in data or "narrative" in data:
-            submission = services.submission_save_draft(
-                submission=submission,
-                values=data.get("values", {}),
-                narrative=data.get("narrative"),
-                expected_version=None,
-                actor=request.user,
-            )
+        # One transaction: a save that fails leaves no empty report behind, and of two first saves at once the
+        # second waits for the first and then gets the conflict.
+        with transaction.atomic():
+            submission = services.submission_open(unit=unit, form=form, period=data["period"], actor=request.user)
+            if "values" in data or "narrative" in data:
+                submission = services.submission_save_draft(
+                    submission=submission,
+                    values=data.get("values", {}),
+                    narrative=data.get("narrative"),
+                    expected_version=data.get("version", 0),
+                    actor=request.user,
+                )
         return self._detail(submission, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        filters=False,
+        responses={200: ValueChangeSerializer(many=True), **ERRORS},
+        description="Every change of the report's figures, oldest first: who, when, old and new value. For "
+        "approvers and unit admins of the unit (404 for others).",
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def changes(self, request, pk=None):
+        submission = get_object_or_404(selectors.submissions_for(request.user, Action.AUDIT), pk=pk)
+        changes = selectors.value_changes_for(request.user).filter(submission=submission).order_by("at", "id")
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(ValueChangeSerializer(page, many=True).data)
+
+    @extend_schema(
+        filters=False,
+        responses={200: NarrativeChangeSerializer(many=True), **ERRORS},
+        description="Every change of the report's narrative sections, oldest first: who, when, the section's old "
+        "and new text. For approvers and unit admins of the unit (404 for others).",
+    )
+    @action(detail=True, methods=["get"], url_path="narrative-changes", filterset_class=None, pagination_class=None)
+    def narrative_changes(self, request, pk=None):
+        submission = get_object_or_404(
+            selectors.submissions_for(request.user, Action.AUDIT).select_related("form_version"), pk=pk
+        )
+        return Response(NarrativeChangeSerializer(selectors.narrative_changes(submission), many=True).data)
 
     @extend_schema(request=SubmitSerializer, responses={200: SubmissionDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         data = _check(SubmitSerializer, request.data)
+        if ("values" in data or "narrative" in data) and "version" not in data:
+            # Figures sent without the version they were edited from could overwrite someone else's save.
+            raise ServiceError(
+                _(
+                    "Cần gửi kèm version của báo cáo khi gửi số liệu (version is required with values or narrative)."
+                ),
+                {"fields": {"version": _("Bắt buộc (required)")}},
+            )
         submission = services.submission_submit(
             submission=self._get(pk, Action.ENTER),
             actor=request.user,
@@ -277,6 +332,25 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             expected_version=data.get("version"),
         )
         return self._detail(submission)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Changes on or after this date."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Changes on or before this date."),
+        ],
+        responses={200: ValueChangeSerializer(many=True), **ERRORS},
+        description="The audit log of figures: who changed what when, with the old and new value, newest first, "
+        "in the units where you approve or administer. unit= takes everything below the unit too.",
+    )
+)
+class AuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ValueChangeSerializer
+    filterset_class = ValueChangeFilter
+
+    def get_queryset(self):
+        return selectors.value_changes_for(self.request.user)
 
 
 class CSVParser(BaseParser):
