@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from giaoban.core.api.views import ObtainTokenView
 from giaoban.orgs.api import views as orgs_api
 from giaoban.reporting.api import urls as reporting_api
+from giaoban.work.api import document_urls as work_document_urls
 
 router = DefaultRouter()
 router.register("orgunits", orgs_api.OrgUnitViewSet, basename="orgunit")
@@ -16,3 +17,4 @@ for prefix, viewset, basename in reporting_api.ROUTES:
 
 urlpatterns = [path("auth/token/", ObtainTokenView.as_view(), name="api-token"), *router.urls]
 urlpatterns += reporting_api.urlpatterns
+urlpatterns += work_document_urls.urlpatterns
