@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from giaoban.core.access import Action
 from giaoban.core.errors import ServiceError
@@ -35,7 +36,9 @@ def meeting_document(request, pk: int, which: str, fmt: str):
         data = documents.render(meeting, which, fmt)
     except ServiceError as exc:  # no LibreOffice for the .pdf
         messages.error(request, exc.message)
-        return redirect(request.headers.get("referer") or "/")
+        back = request.headers.get("referer", "")
+        safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+        return redirect(back if safe else "/")
     response = HttpResponse(data, content_type=documents.FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{documents.filename(meeting, which, fmt)}"'
     return response

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import zipfile
 from datetime import date, datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from docx import Document
 from rest_framework.authtoken.models import Token
 
 from giaoban.core import officialdoc
+from giaoban.core.docx import build_templates
 from giaoban.work import documents, services
 from giaoban.work.models import Meeting
 from giaoban.work.services import PlannedTaskInput, PointInput
@@ -345,3 +347,23 @@ def test_it_lets_an_agency_officer_download_the_notice_that_gave_their_agency_a_
     assert api_get(client, world.police_officer, url).status_code == 404  # no task yet
     services.conclusion_issue(meeting=meeting, number="45-TB/BCĐ", issued_on=date(2026, 10, 16))
     assert api_get(client, world.police_officer, url).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["invitation", "minutes", "notice"])
+@pytest.mark.parametrize("layout", ["party", "state"])
+def test_it_ships_the_templates_that_the_build_script_makes(kind, layout, tmp_path):
+    built = build_templates.build_kind(kind, layout, tmp_path)
+    shipped = officialdoc.template_path(kind, layout)
+    with zipfile.ZipFile(built) as fresh, zipfile.ZipFile(shipped) as kept:
+        for part in ("word/document.xml", "word/styles.xml", "word/header1.xml"):
+            assert fresh.read(part) == kept.read(part), f"{part}: run giaoban/core/docx/build_templates.py"
+
+
+def test_it_documents_the_file_endpoints_in_the_openapi_schema(client, world):
+    client.force_login(world.secretary)
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    for which in ("invitation", "minutes", "conclusion"):
+        get = paths[f"/api/v1/meetings/{{id}}/{which}/"]["get"]
+        assert set(get["responses"]["200"]["content"]) == set(documents.FORMATS.values()), which
+        assert {"400", "404"} <= set(get["responses"])
+        assert [p["name"] for p in get["parameters"] if p["in"] == "query"] == ["format"]
