@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from giaoban.core.api.views import ObtainTokenView
 from giaoban.orgs.api import views as orgs_api
 from giaoban.reporting.api import urls as reporting_api
+from giaoban.work.api import document_urls as work_document_urls
 from giaoban.work.api import urls as work_api
 
 router = DefaultRouter()
@@ -18,3 +19,4 @@ for prefix, viewset, basename in [*reporting_api.ROUTES, *work_api.ROUTES]:
 # The work paths go before the router's (which would read tasks/scorecard.xlsx as a format suffix).
 urlpatterns = [path("auth/token/", ObtainTokenView.as_view(), name="api-token"), *work_api.urlpatterns, *router.urls]
 urlpatterns += reporting_api.urlpatterns
+urlpatterns += work_document_urls.urlpatterns

@@ -1,6 +1,8 @@
-"""Official Vietnamese documents (báo cáo, thông báo kết luận) rendered to .docx with docxtpl and to .pdf with LibreOffice.
+"""Official Vietnamese documents (báo cáo, giấy mời, biên bản, thông báo kết luận) rendered to .docx with docxtpl
+and to .pdf with LibreOffice.
 
-Two layouts: "party" (Hướng dẫn 36-HD/VPTW 2018) and "state" (Nghị định 30/2020/NĐ-CP); templates in core/docx/.
+Two layouts: "party" (Hướng dẫn 36-HD/VPTW 2018) and "state" (Nghị định 30/2020/NĐ-CP); one template per document
+kind and layout in core/docx/ (`report_party.docx`, `invitation_state.docx`, …), built by build_templates.py.
 """
 
 from __future__ import annotations
@@ -30,10 +32,24 @@ from markupsafe import Markup
 from giaoban.core.errors import ServiceError
 from giaoban.core.formats import place_date_line
 
-__all__ = ["OfficialDocument", "Section", "Table", "pdf_available", "render_docx", "render_pdf"]
+__all__ = [
+    "KINDS",
+    "Block",
+    "OfficialDocument",
+    "Section",
+    "Signature",
+    "Table",
+    "pdf_available",
+    "render_docx",
+    "render_pdf",
+    "template_path",
+]
 
 TEMPLATES = Path(__file__).resolve().parent / "docx"
 LAYOUTS = ("party", "state")
+# report: the consolidated report (sections and a figures table); the others are written as blocks.
+KINDS = ("report", "invitation", "minutes", "notice")
+BLOCK_STYLES = ("body", "heading", "item")
 PDF_TIMEOUT = 120
 TEXT_WIDTH_MM = 165  # A4 210 mm minus the 30 mm left and 15 mm right margins
 TABLE_FONT_PT = 13
@@ -59,6 +75,28 @@ class Table:
 
 
 @dataclass
+class Block:
+    """One paragraph of a document's body: `label` is a bold lead-in ("Thời gian:") before `text`.
+
+    style: "body" (justified, first-line indent, space above), "heading" (bold, no label), "item" (a list line
+    such as "- Đồng chí …": like body, without the space above).
+    """
+
+    text: str
+    label: str = ""
+    style: str = "body"
+
+
+@dataclass
+class Signature:
+    """A signature block: "T/M BAN CHỈ ĐẠO" / "TRƯỞNG BAN" / the name (the capacity may be empty)."""
+
+    title: str
+    name: str
+    capacity: str = ""
+
+
+@dataclass
 class OfficialDocument:
     layout: str
     parent_body: str
@@ -78,6 +116,11 @@ class OfficialDocument:
     # False for a draft not yet issued: the day and month are left blank for the signing day, as on
     # a paper draft ("ngày     tháng     năm 2026"); `date` then gives the year only.
     dated: bool = True
+    # Which template: "report" (sections and table) or invitation | minutes | notice (blocks).
+    kind: str = "report"
+    blocks: list[Block] = field(default_factory=list)
+    # Side by side at the end, left to right (the minutes: THƯ KÝ, CHỦ TỌA); empty: the one signer above.
+    signatures: list[Signature] = field(default_factory=list)
 
 
 def _clean(text: str) -> str:
@@ -162,6 +205,8 @@ def _figures(table: Table) -> Markup:
 def _context(doc: OfficialDocument) -> dict:
     if doc.layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {doc.layout!r}")
+    if doc.kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {doc.kind!r}")
     table = doc.table if doc.table and (doc.table.headers or doc.table.rows) else None
     return {
         "parent_body": _clean(doc.parent_body),
@@ -178,14 +223,42 @@ def _context(doc: OfficialDocument) -> dict:
         "signer_title": _clean(doc.signer_title),
         "signer_name": _clean(doc.signer_name),
         "recipients": [_clean(r) for r in doc.recipients if _clean(r)],
+        "blocks": _blocks(doc.blocks),
+        "signatures": [
+            {"capacity": _clean(s.capacity), "title": _clean(s.title), "name": _clean(s.name)} for s in doc.signatures
+        ],
     }
 
 
+def _blocks(blocks: list[Block]) -> list[dict]:
+    out = []
+    for b in blocks:
+        if b.style not in BLOCK_STYLES:
+            raise ValueError(f"block style must be one of {BLOCK_STYLES}, got {b.style!r}")
+        # A multi-line text (proceedings typed in a text area) becomes one paragraph per line, the label on
+        # the first only.
+        lines = _paragraphs([b.text]) or [""]
+        if lines == [""]:
+            if b.label:  # a lead-in alone ("Chương trình:"): bold, with no space after it
+                out.append({"label": "", "text": _clean(b.label), "style": "heading"})
+            continue
+        out += [
+            {"label": _clean(b.label) if i == 0 else "", "text": line, "style": b.style} for i, line in enumerate(lines)
+        ]
+    return out
+
+
+def template_path(kind: str, layout: str) -> Path:
+    """The clerk-editable template of a document kind in a layout: core/docx/<kind>_<layout>.docx."""
+    return TEMPLATES / f"{kind}_{layout}.docx"
+
+
 def render_docx(doc: OfficialDocument) -> bytes:
-    """The document as .docx bytes, in the template of its layout."""
-    tpl = DocxTemplate(TEMPLATES / f"report_{doc.layout}.docx")
+    """The document as .docx bytes, in the template of its kind and layout."""
+    context = _context(doc)
+    tpl = DocxTemplate(template_path(doc.kind, doc.layout))
     # autoescape: user text such as "a < b & c" or "{{ x }}" must come out literally, not break the XML.
-    tpl.render(_context(doc), autoescape=True)
+    tpl.render(context, autoescape=True)
     out = BytesIO()
     tpl.save(out)
     return out.getvalue()

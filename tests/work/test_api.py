@@ -4,15 +4,11 @@ the scorecard; bad input is a 400 naming the field, out of scope a 404, a stale 
 from __future__ import annotations
 
 import io
-import sys
-import types
 from datetime import date, datetime, timedelta
-from importlib.machinery import ModuleSpec
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -367,25 +363,18 @@ def test_a_notice_not_issued_within_5_working_days_is_late(world, secretary, app
     assert r.json()["late"] is True and r.json()["due_on"] == "2026-10-20"
 
 
-def test_a_conclusion_file_is_handed_to_the_documents_module(world, secretary, monkeypatch):
+def test_the_minutes_and_the_notice_come_as_files_from_the_same_endpoints(world, secretary):
     mid = secretary.post("/api/v1/meetings/", meeting_body(world), format="json").json()["id"]
-    url = f"/api/v1/meetings/{mid}/conclusion/?format=docx"
-    name = "giaoban.work.api.documents"
-    if name not in sys.modules:
-        try:
-            import giaoban.work.api.documents  # noqa: F401
-        except ImportError:
-            r = secretary.get(url)
-            assert r.status_code == 400 and "format" in r.json()["extra"]["fields"]
-    fake = types.ModuleType(name)
-    fake.__spec__ = ModuleSpec(name, None)
-    fake.conclusion_file = lambda request, meeting: HttpResponse(f"docx {meeting.pk}", content_type="x/docx")
-    fake.minutes_file = lambda request, meeting: HttpResponse(f"minutes {meeting.pk}", content_type="x/docx")
-    monkeypatch.setitem(sys.modules, name, fake)
-    r = secretary.get(url)
-    assert r.status_code == 200 and r.content == f"docx {mid}".encode()
-    assert secretary.get(f"/api/v1/meetings/{mid}/minutes/?format=pdf").content == f"minutes {mid}".encode()
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    r = secretary.put(f"/api/v1/meetings/{mid}/conclusion/", {"points": [{"text": "Duy trì báo cáo tuần."}]}, format="json")
+    assert r.status_code == 200, r.json()
+    r = secretary.get(f"/api/v1/meetings/{mid}/conclusion/?format=docx")
+    assert r.status_code == 200 and r["Content-Type"] == docx and r.content[:2] == b"PK"
+    r = secretary.get(f"/api/v1/meetings/{mid}/minutes/?format=docx")
+    assert r.status_code == 200 and r["Content-Type"] == docx
     assert secretary.get(f"/api/v1/meetings/{mid}/conclusion/?format=json").json()["meeting"] == mid
+    r = secretary.get(f"/api/v1/meetings/{mid}/minutes/?format=odt")
+    assert r.status_code == 400 and r.json()["extra"]["format"] == "odt"
 
 
 # --- Tasks ------------------------------------------------------------------------------------------------

@@ -107,10 +107,9 @@ def _two_columns(doc, left_mm: float, right_mm: float):
     return table.rows[0].cells
 
 
-def build(layout: str, folder: Path = HERE) -> Path:
-    party = layout == "party"
-    doc = _new_document()
-
+def _header(doc, party: bool, date_line: bool = True) -> None:
+    """The two-column header: the issuing body and the number on the left, the Party line or the Quốc hiệu and
+    tiêu ngữ and the place-and-date line on the right."""
     head = 13 if not party else 14
     left, right = _two_columns(doc, *((72, 93) if party else (62, 103)))
     _line(left, "{%p if parent_body %}", size=head)
@@ -121,20 +120,48 @@ def build(layout: str, folder: Path = HERE) -> Path:
         _line(left, "*")
         _line(left, "Số {{ number }}-{{ symbol }}")
         _line(right, "ĐẢNG CỘNG SẢN VIỆT NAM", size=15, bold=True, underline=True)
-        _line(right, "{{ place_date }}", before=30, italic=True)  # level with "Số"
+        if date_line:
+            _line(right, "{{ place_date }}", before=30, italic=True)  # level with "Số"
     else:
         _rule(left, 25, 62)
         _line(left, "Số: {{ number }}/{{ symbol }}", size=13, before=6)
         _line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True)
         _line(right, "Độc lập - Tự do - Hạnh phúc", bold=True, underline=True)
-        _line(right, "{{ place_date }}", before=9, italic=True)
+        if date_line:
+            _line(right, "{{ place_date }}", before=9, italic=True)
 
+
+def _title(doc, party: bool) -> None:
     _line(doc, "{{ doc_type|upper }}", size=15 if party else 14, before=18, bold=True)
     _line(doc, "{{ subject }}", bold=True)
     if party:
         _line(doc, "-----")
     else:
         _rule(doc, 40, 165)
+
+
+def _recipients(cell, party: bool, before: float = 6) -> None:
+    _line(cell, "Nơi nhận:", LEFT, 12, before=before, bold=True, **({"underline": True} if party else {"italic": True}))
+    _line(cell, "{%p for recipient in recipients %}", LEFT, 11)
+    _line(cell, "{{ recipient }}", LEFT, 11)
+    _line(cell, "{%p endfor %}", LEFT, 11)
+
+
+def _signer(cell, capacity: str, title: str, name: str) -> None:
+    if capacity:
+        _line(cell, capacity, before=6, bold=True)
+    _line(cell, title, before=0 if capacity else 6, bold=True)
+    for _ in range(4):  # room for the signature and the seal
+        _line(cell, "")
+    _line(cell, name, bold=True)
+
+
+def build(layout: str, folder: Path = HERE) -> Path:
+    party = layout == "party"
+    doc = _new_document()
+
+    _header(doc, party)
+    _title(doc, party)
     doc.add_paragraph("{%p for section in sections %}")
     doc.add_paragraph().add_run("{{ section.title }}").bold = True
     doc.add_paragraph("{%p for paragraph in section.paragraphs %}")
@@ -152,10 +179,7 @@ def build(layout: str, folder: Path = HERE) -> Path:
 
     left, right = _two_columns(doc, 85, 80)
     left._tc.getparent().get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # the block moves as a whole
-    _line(left, "Nơi nhận:", LEFT, 12, before=6, bold=True, **({"underline": True} if party else {"italic": True}))
-    _line(left, "{%p for recipient in recipients %}", LEFT, 11)
-    _line(left, "{{ recipient }}", LEFT, 11)
-    _line(left, "{%p endfor %}", LEFT, 11)
+    _recipients(left, party)
     _line(right, "{{ signer_capacity|upper }}", before=6, bold=True)
     _line(right, "{{ signer_title|upper }}", bold=True)
     for _ in range(4):  # room for the signature and the seal
@@ -167,6 +191,56 @@ def build(layout: str, folder: Path = HERE) -> Path:
     return path
 
 
+def _blocks(doc) -> None:
+    """The body as a list of blocks (officialdoc.Block): a bold lead-in label, list lines, headings."""
+    doc.add_paragraph("{%p for block in blocks %}")
+    doc.add_paragraph('{%p if block.style == "heading" %}')
+    doc.add_paragraph().add_run("{{ block.text }}").bold = True
+    doc.add_paragraph('{%p elif block.style == "item" %}')
+    doc.add_paragraph("{{ block.text }}").paragraph_format.space_before = Pt(0)
+    doc.add_paragraph("{%p elif block.label %}")
+    paragraph = doc.add_paragraph()
+    paragraph.add_run("{{ block.label }}").bold = True
+    paragraph.add_run(" {{ block.text }}")
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("{{ block.text }}")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p endfor %}")
+    _line(doc, "", before=6)
+
+
+def build_kind(kind: str, layout: str, folder: Path = HERE) -> Path:
+    """The template of an invitation (Mẫu 1.7), minutes (Mẫu 1.9) or notice (Mẫu 1.4) in a layout."""
+    if kind not in ("invitation", "minutes", "notice"):
+        raise ValueError(kind)
+    party = layout == "party"
+    doc = _new_document()
+    # Mẫu 1.9: the minutes carry their time and place in the body, not a place-and-date line.
+    _header(doc, party, date_line=kind != "minutes")
+    _title(doc, party)
+    _blocks(doc)
+    if kind == "minutes":
+        # THƯ KÝ on the left, CHỦ TỌA on the right, then Nơi nhận below.
+        left, right = _two_columns(doc, 82, 83)
+        left._tc.getparent().get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        _signer(left, "", "{{ signatures[0].title|upper }}", "{{ signatures[0].name }}")
+        _signer(right, "", "{{ signatures[1].title|upper }}", "{{ signatures[1].name }}")
+        _recipients(doc, party, before=12)
+    else:
+        left, right = _two_columns(doc, 85, 80)
+        left._tc.getparent().get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        _recipients(left, party)
+        _signer(right, "{{ signer_capacity|upper }}", "{{ signer_title|upper }}", "{{ signer_name }}")
+    path = folder / f"{kind}_{layout}.docx"
+    doc.save(path)
+    return path
+
+
+KINDS = ("invitation", "minutes", "notice")
+
+
 if __name__ == "__main__":
     for name in ("party", "state"):
         print(build(name))
+        for kind in KINDS:
+            print(build_kind(kind, name))

@@ -7,9 +7,6 @@ can see but may not act on answers 403, as the submission actions do.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -54,6 +51,10 @@ ERRORS = {
 }
 READ_ERRORS = ERROR_RESPONSES
 FILE_FORMATS = ("docx", "pdf")
+DOCUMENT_MEDIA_TYPES = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/pdf",
+)
 # The meeting's own fields a PUT/PATCH may change (invitees and agenda go separately).
 UPDATABLE = ("kind", "title", "period", "starts_at", "ends_at", "place", "online_url", "chair", "secretary")
 FORMAT_PARAM = OpenApiParameter(
@@ -73,17 +74,10 @@ def denied() -> PermissionDenied:
 
 def document_handoff(request, meeting: Meeting, name: str):
     """`?format=docx|pdf` on a JSON endpoint of a meeting: the document, made by `<name>_file(request,
-    meeting)` of giaoban.work.api.documents (the documents' module) when it is there, else 400."""
-    fmt = request.query_params.get("format")
-    maker = None
-    if fmt in FILE_FORMATS and importlib.util.find_spec("giaoban.work.api.documents") is not None:
-        maker = getattr(importlib.import_module("giaoban.work.api.documents"), f"{name}_file", None)
-    if maker is None:
-        raise ServiceError(
-            _("Không có định dạng này (format not available): %(f)s") % {"f": fmt},
-            {"fields": {"format": [_("Không hỗ trợ (not supported)")]}},
-        )
-    return maker(request, meeting)
+    meeting)` of the documents' API module (which answers 400 for a format it does not make)."""
+    from . import documents as files
+
+    return getattr(files, f"{name}_file")(request, meeting)
 
 
 @extend_schema_view(
@@ -174,8 +168,9 @@ class MeetingViewSet(
         return _meeting_queryset(self.request.user).order_by("-starts_at", "-id")
 
     def perform_content_negotiation(self, request, force=False):
-        # ?format=docx|pdf asks for a document (handed off), not for one of DRF's renderers.
-        if request.query_params.get("format") in FILE_FORMATS:
+        # ?format=docx|pdf asks for a document (handed off), not for one of DRF's renderers; another format is
+        # answered by the documents' module as a 400 naming it.
+        if request.query_params.get("format") not in (None, "", "json", "api"):
             return (JSONRenderer(), JSONRenderer.media_type)
         return super().perform_content_negotiation(request, force)
 
@@ -295,7 +290,7 @@ class MeetingViewSet(
         parameters=[FORMAT_PARAM],
         responses={
             (200, "application/json"): MinutesSerializer,
-            **{(200, "application/octet-stream"): OpenApiTypes.BINARY},
+            **{(200, media): OpenApiTypes.BINARY for media in DOCUMENT_MEDIA_TYPES},
             **READ_ERRORS,
         },
     )
@@ -336,7 +331,7 @@ class MeetingViewSet(
         parameters=[FORMAT_PARAM],
         responses={
             (200, "application/json"): ConclusionSerializer,
-            **{(200, "application/octet-stream"): OpenApiTypes.BINARY},
+            **{(200, media): OpenApiTypes.BINARY for media in DOCUMENT_MEDIA_TYPES},
             **READ_ERRORS,
         },
         description="The conclusion notice (a draft with no points before it is first saved).",

@@ -31,7 +31,7 @@ from ..models import (
     MeetingInvitee,
     PointTask,
 )
-from .tasks import is_member_agency, task_create
+from .tasks import is_member_agency, task_create, tasks_create_below
 
 __all__ = [
     "INVITATION_WORKING_DAYS",
@@ -474,21 +474,34 @@ def conclusion_issue(
             _("Ngày ban hành trước ngày họp (issued before the meeting)."),
             {"fields": {"issued_on": [_("Không hợp lệ (invalid)")]}},
         )
+    below: list[OrgUnit] | None = None
     for point in points:
         for planned in point.planned_tasks.all():
-            targets = units_below(meeting.committee, issued_on) if planned.below else [None]
-            for unit in targets:
-                task_create(
+            if planned.below:
+                if below is None:
+                    below = units_below(meeting.committee, issued_on)
+                # One task per unit below, made in bulk: a province has some hundred communes.
+                tasks_create_below(
                     committee=meeting.committee,
                     title=planned.title,
-                    agency=planned.agency,
-                    unit=unit,
+                    units=below,
                     supporting=list(planned.supporting.all()),
                     assigned_on=issued_on,
                     due_on=planned.due_on,
                     point=point,
                     actor=actor,
                 )
+                continue
+            task_create(
+                committee=meeting.committee,
+                title=planned.title,
+                agency=planned.agency,
+                supporting=list(planned.supporting.all()),
+                assigned_on=issued_on,
+                due_on=planned.due_on,
+                point=point,
+                actor=actor,
+            )
     conclusion.status, conclusion.number, conclusion.issued_on = Conclusion.Status.ISSUED, number, issued_on
     conclusion.issued_by = actor if getattr(actor, "pk", None) else None
     conclusion.version += 1

@@ -16,7 +16,7 @@ from giaoban.orgs.models import UserRole
 
 from ..models import Notification, Task
 
-__all__ = ["assignee_users", "assigner_users", "notify", "notify_task"]
+__all__ = ["assignee_users", "assigner_users", "notify", "notify_below", "notify_task"]
 
 
 def assignee_users(task: Task) -> list:
@@ -67,3 +67,28 @@ def notify_task(task: Task, kind: str, text: str, *, to_assignee: bool, occurren
     users = assignee_users(task) if to_assignee else assigner_users(task)
     key = f"{kind}:task:{task.pk}:{occurrence or f'v{task.version}'}"
     return notify(users, kind=kind, key=key, text=text, url=task_url(task), task=task)
+
+
+def notify_below(tasks: list[Task], kind: str, text: str) -> list[Notification]:
+    """`notify_task(..., to_assignee=True)` for many tasks given to lower units, in three queries: the
+    secretaries and approvers of those units are told, once per (user, key)."""
+    units = {t.unit_id for t in tasks if t.unit_id}
+    roles = UserRole.objects.filter(
+        role__in=[Role.SECRETARY, Role.APPROVER], org_unit_id__in=units, user__is_active=True
+    ).values_list("org_unit_id", "user_id")
+    users: dict[int, set[int]] = {}
+    for unit_id, user_id in roles:
+        users.setdefault(unit_id, set()).add(user_id)
+    rows = [
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            key=f"{kind}:task:{t.pk}:v{t.version}"[:120],
+            text=text[:500],
+            url=task_url(t),
+            task=t,
+        )
+        for t in tasks
+        for user_id in sorted(users.get(t.unit_id, ()))
+    ]
+    return Notification.objects.bulk_create(rows, ignore_conflicts=True)

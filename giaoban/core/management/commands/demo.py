@@ -16,7 +16,7 @@ from giaoban.orgs import demo as orgs_demo
 from giaoban.orgs.models import OrgUnit
 
 # Written by another app; the demo still loads while that app has none.
-OPTIONAL_DEMOS = ["giaoban.reporting.demo"]
+OPTIONAL_DEMOS = ["giaoban.reporting.demo", "giaoban.work.demo"]
 
 
 def optional_module(name: str) -> ModuleType | None:
@@ -83,9 +83,14 @@ class Command(BaseCommand):
 
     def print_logins(self) -> None:
         rows = [(_("Tên đăng nhập"), _("Mật khẩu"), _("Vai trò"), _("Đơn vị"))]
+        # The other demos' logins (e.g. the agency officers of giaoban.work.demo) share the one password.
+        specs = list(orgs_demo.DEMO_USERS)
+        for name in OPTIONAL_DEMOS:
+            module = optional_module(name)
+            specs += getattr(module, "DEMO_USERS", []) if module else []
         rows += [
             (u["username"], orgs_demo.DEMO_PASSWORD, str(Role(u["role"]).label), f"{u['unit_name']} ({u['unit']})")
-            for u in orgs_demo.DEMO_USERS
+            for u in specs
         ]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         self.stdout.write(

@@ -1,0 +1,104 @@
+"""The meeting's documents as files over the API: `?format=docx|pdf` on …/invitation/, …/minutes/ and
+…/conclusion/. The functions take a meeting the caller already looked up through `visible_to`, so the meetings
+API (its own routes) and the thin routes of document_urls.py share them."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from giaoban.core.access import Action
+from giaoban.core.api.errors import ERROR_RESPONSES
+
+from .. import documents
+from ..models import Conclusion, Meeting
+
+__all__ = [
+    "InvitationFileView",
+    "conclusion_file",
+    "invitation_file",
+    "minutes_file",
+]
+
+
+def _bad_format(fmt: str | None) -> JsonResponse:
+    return JsonResponse(
+        {
+            "message": _("Định dạng không hỗ trợ: %(f)s (unsupported format; use docx or pdf)") % {"f": fmt or ""},
+            "extra": {"format": fmt or "", "allowed": list(documents.FORMATS)},
+        },
+        status=400,
+    )
+
+
+def _file(request, meeting: Meeting, which: str):
+    """The document file, or 400 JSON for a format other than docx/pdf (a missing LibreOffice raises
+    ServiceError, which the API answers as 400 JSON)."""
+    fmt = request.GET.get("format")
+    if fmt not in documents.FORMATS:
+        return _bad_format(fmt)
+    data = documents.render(meeting, which, fmt)
+    response = HttpResponse(data, content_type=documents.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{documents.filename(meeting, which, fmt)}"'
+    return response
+
+
+def invitation_file(request, meeting: Meeting):
+    """The invitation (giấy mời) of a visible meeting as .docx or .pdf."""
+    return _file(request, meeting, "invitation")
+
+
+def minutes_file(request, meeting: Meeting):
+    """The minutes (biên bản) of a visible meeting as .docx or .pdf."""
+    return _file(request, meeting, "minutes")
+
+
+def conclusion_file(request, meeting: Meeting):
+    """The conclusion notice of a visible meeting as .docx or .pdf; 404 while the meeting has none (or the
+    user may not read it)."""
+    if not Conclusion.objects.visible_to(request.user, Action.VIEW).filter(meeting=meeting).exists():
+        raise Http404
+    return _file(request, meeting, "conclusion")
+
+
+_PARAMS = [OpenApiParameter("format", str, enum=list(documents.FORMATS), required=True)]
+_RESPONSES = {**{(200, mime): OpenApiTypes.BINARY for mime in documents.FORMATS.values()}, **ERROR_RESPONSES}
+
+
+class _MeetingFileView(APIView):
+    """GET only; the meeting through Meeting.objects.visible_to (out of scope: 404)."""
+
+    http_method_names = ["get", "head", "options"]
+    producer = staticmethod(invitation_file)
+
+    def perform_content_negotiation(self, request, force=False):
+        # ?format=docx|pdf asks for a file, not for one of DRF's renderers.
+        if request.query_params.get("format") not in (None, "json", "api"):
+            return (JSONRenderer(), JSONRenderer.media_type)
+        return super().perform_content_negotiation(request, force)
+
+    def meeting(self, request, pk: int) -> Meeting:
+        meeting = (
+            Meeting.objects.visible_to(request.user, Action.VIEW)
+            .select_related("committee__org_unit", "committee__standing_agency", "chair", "secretary")
+            .filter(pk=pk)
+            .first()
+        )
+        if meeting is None:
+            raise Http404
+        return meeting
+
+    def get(self, request, pk: int):
+        return type(self).producer(request, self.meeting(request, pk))
+
+
+class InvitationFileView(_MeetingFileView):
+    producer = staticmethod(invitation_file)
+
+    @extend_schema(parameters=_PARAMS, responses=_RESPONSES, description="The invitation (giấy mời) as a file.")
+    def get(self, request, pk: int):
+        return super().get(request, pk)
