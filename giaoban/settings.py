@@ -184,24 +184,46 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "giaoban.core.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "giaoban.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "giaoban.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["giaoban.core.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "giaoban.core.api.errors.exception_handler",
 }
+# A request body the API reads (JSON, CSV) is refused over this size with 413 too_large.
+API_MAX_BODY_SIZE = int(os.environ.get("API_MAX_BODY_SIZE", 32 * 1024 * 1024))
+# Under /api/ a CSRF failure answers the JSON error; pages keep Django's.
+CSRF_FAILURE_VIEW = "giaoban.core.api.views.csrf_failure"
 SPECTACULAR_SETTINGS = {
     "TITLE": "giaoban API",
-    "DESCRIPTION": 'REST API of giaoban. Errors: {"message": str, "extra": object} with a 4xx status.',
+    "DESCRIPTION": (
+        "REST API of giaoban. Every error answers a 4xx (or 500) status with the JSON body "
+        '`{"message": str, "code": str, "extra": object}`: `message` is for a person, in the language '
+        "`Accept-Language` asks for (Vietnamese by default, English with `Accept-Language: en`); `code` is a "
+        "stable machine string (`invalid`, `parse_error`, `import_rejected`, `not_authenticated`, "
+        "`authentication_failed`, `permission_denied`, `csrf_failed`, `not_found`, `method_not_allowed`, "
+        "`not_acceptable`, `conflict`, `too_large`, `unsupported_media_type`, `throttled`, `server_error`); "
+        "`extra` holds details (`fields` names the bad fields, `errors` the bad rows). Objects outside your "
+        "units are 404."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "giaoban.core.api.schema.add_error_responses",
+    ],
 }
 
 # --- Background jobs (django-tasks): the database backend, run by `giaoban db_worker`.

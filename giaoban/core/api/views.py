@@ -1,15 +1,26 @@
-"""POST /api/v1/auth/token/ {username, password} -> {token}; failures count towards the lockout."""
+"""POST /api/v1/auth/token/ {username, password} -> {token}; failures count towards the lockout. And the
+error views Django calls for /api/ addresses (404, 400, 403, 500, CSRF failure), which answer JSON."""
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.utils.translation import gettext as _
+from django.views import csrf, defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .errors import ERROR_RESPONSES
+from giaoban.core.errors import ServiceError
+
+from .errors import ERROR_RESPONSES, error_response
+
+API_PREFIX = "/api/"
+
+
+def is_api(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -31,9 +42,44 @@ class ObtainTokenView(APIView):
         # Going through authenticate() with the request lets django-axes count and lock out failures.
         user = authenticate(request._request, **data.validated_data)
         if user is None or not user.is_active:
-            return Response(
-                {"message": _("Sai tên đăng nhập hoặc mật khẩu (wrong username or password)."), "extra": {}},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise ServiceError(
+                _("Sai tên đăng nhập hoặc mật khẩu (wrong username or password)."), code="invalid_credentials"
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+# Django's handlers (giaoban/urls.py): JSON under /api/, Django's pages elsewhere.
+
+
+def not_found(request, exception=None):
+    if is_api(request):
+        return error_response(404, "not_found")
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    if is_api(request):
+        if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+            return error_response(413, "too_large")
+        return error_response(400, "invalid")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if is_api(request):
+        return error_response(403, "permission_denied")
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request):
+    if is_api(request):
+        return error_response(500, "server_error")
+    return defaults.server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a JSON 403 under /api/, Django's page elsewhere."""
+    if is_api(request):
+        return error_response(403, "csrf_failed")
+    return csrf.csrf_failure(request, reason)

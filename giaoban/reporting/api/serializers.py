@@ -68,6 +68,8 @@ class ReportFormSerializer(serializers.ModelSerializer):
             "narrative_sections",
             "version",
         ]
+        # The model's default, so a form created without it gets it (the service requires a value).
+        extra_kwargs = {"deadline_working_days": {"default": 3}}
 
     def to_representation(self, form):
         version = form.current
@@ -95,7 +97,7 @@ class PeriodSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = SubmissionEvent
@@ -107,8 +109,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
     form = serializers.SlugRelatedField(slug_field="code", read_only=True)
     form_version = serializers.IntegerField(source="form_version.number", read_only=True)
     on_time = serializers.BooleanField(read_only=True, allow_null=True)
-    submitted_by = serializers.StringRelatedField()
-    approved_by = serializers.StringRelatedField()
+    submitted_by = serializers.StringRelatedField(allow_null=True)
+    approved_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Submission
