@@ -143,6 +143,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "giaoban.core.api.views.lockout"  # the page above, or the JSON error under /api/
 AXES_RESET_ON_SUCCESS = True
 
 # --- Vietnamese first.
@@ -210,7 +211,8 @@ SPECTACULAR_SETTINGS = {
         "`Accept-Language` asks for (Vietnamese by default, English with `Accept-Language: en`); `code` is a "
         "stable machine string (`invalid`, `parse_error`, `import_rejected`, `not_authenticated`, "
         "`authentication_failed`, `permission_denied`, `csrf_failed`, `not_found`, `method_not_allowed`, "
-        "`not_acceptable`, `conflict`, `too_large`, `unsupported_media_type`, `throttled`, `server_error`); "
+        "`not_acceptable`, `conflict`, `too_large`, `unsupported_media_type`, `throttled`, `locked_out`, "
+        "`server_error`); "
         "`extra` holds details (`fields` names the bad fields, `errors` the bad rows). Objects outside your "
         "units are 404."
     ),

@@ -3,8 +3,11 @@ language the request asked for; `code` a stable machine string; `extra` details 
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -15,6 +18,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from giaoban.core.errors import ServiceError
 
 from .exceptions import STATUS_CODES, BodyTooLarge, CsrfFailed, default_message
+
+logger = logging.getLogger(__name__)
 
 
 def error_body(message: str, code: str, extra: dict | None = None) -> dict:
@@ -83,6 +88,14 @@ def exception_handler(exc, context):
         return Response(error_body(exc.message, service_error_code(exc), exc.extra), status=exc.status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, DataError | UnicodeEncodeError):
+        # The database refused a value (a NUL character, a number or text too large for its column):
+        # bad input that got past validation; services run in atomic blocks, so nothing was written.
+        logger.warning("API input refused by the database: %s", exc)
+        return Response(
+            error_body(_("Dữ liệu không lưu được: giá trị quá lớn, quá dài hoặc chứa ký tự không hợp lệ."), "invalid"),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, Http404):
         return Response(error_body(default_message("not_found"), "not_found"), status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):

@@ -1,5 +1,5 @@
-"""Request parsers of the API: bodies over the size limit are a 413, JSON nested too deep (or any JSON
-that cannot be read) a 400 parse_error, never a server error."""
+"""Request parsers of the API: bodies over the size limit are a 413, JSON nested too deep, holding text no
+database stores (NUL, lone surrogates) or unreadable a 400 parse_error, never a server error."""
 
 from __future__ import annotations
 
@@ -44,21 +44,37 @@ def read_body(stream, parser_context=None) -> bytes:
     return data
 
 
-def json_depth(value) -> int:
-    """How deeply lists and objects nest in parsed JSON, without recursion."""
-    deepest = 0
+def check_json(value) -> None:
+    """Refuse parsed JSON nested deeper than MAX_JSON_DEPTH, or with text no database can store (a NUL
+    character, half of a UTF-16 surrogate pair): a 400, not an error deep in a query. Walks without
+    recursion."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, str):
+            _check_text(item)
+            continue
         if isinstance(item, dict):
+            for key in item:
+                _check_text(key)
             children = item.values()
         elif isinstance(item, list):
             children = item
         else:
             continue
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return deepest
+        if depth > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(_too_deep())
+        stack.extend((child, depth + 1) for child in children if isinstance(child, str | dict | list))
+
+
+def _check_text(text: str) -> None:
+    if "\x00" in text:
+        raise exceptions.ParseError(_("văn bản chứa ký tự NUL"))
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise exceptions.ParseError(_("văn bản chứa ký tự UTF-16 lẻ (surrogate)")) from None
 
 
 class JSONParser(parsers.JSONParser):
@@ -73,8 +89,7 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(_too_deep()) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(str(exc)) from None
-        if json_depth(data) > MAX_JSON_DEPTH:
-            raise exceptions.ParseError(_too_deep())
+        check_json(data)
         return data
 
 

@@ -24,6 +24,7 @@ ANY_METHOD = {
     "404": "Not found or outside your units (`code`: not_found).",
     "405": "Method not allowed here (`code`: method_not_allowed).",
     "406": "The Accept header asks for a format not served here (`code`: not_acceptable).",
+    "429": "Too many requests, or logins locked out after failures (`code`: throttled, locked_out).",
     "500": "Server error, logged (`code`: server_error).",
 }
 WITH_BODY = {

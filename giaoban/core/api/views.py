@@ -1,8 +1,11 @@
 """POST /api/v1/auth/token/ {username, password} -> {token}; failures count towards the lockout. And the
-error views Django calls for /api/ addresses (404, 400, 403, 500, CSRF failure), which answer JSON."""
+error views Django calls for /api/ addresses (404, 400, 403, 500, CSRF failure, login lockout), which
+answer JSON."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -83,3 +86,15 @@ def csrf_failure(request, reason=""):
     if is_api(request):
         return error_response(403, "csrf_failed")
     return csrf.csrf_failure(request, reason)
+
+
+def lockout(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: a locked-out login answers 429; under /api/ as the JSON error (code
+    locked_out), elsewhere as the lockout page."""
+    if is_api(request):
+        return error_response(
+            429,
+            "locked_out",
+            _("Đăng nhập sai quá nhiều lần. Tài khoản tạm khóa 30 phút; xin thử lại sau hoặc liên hệ quản trị."),
+        )
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
