@@ -146,6 +146,8 @@ def test_it_keeps_the_html_404_page_outside_the_api(db):
         ("put", "/api/v1/submissions/{pk}/submit/"),
         ("delete", "/api/v1/submissions/{pk}/"),
         ("post", "/api/v1/rollup/"),
+        ("post", "/api/docs/"),  # an HTML page, but its errors are JSON
+        ("post", "/api/schema/"),  # YAML, but its errors are JSON
     ],
 )
 def test_it_answers_a_method_not_allowed_with_a_json_405(world, client_for, method, url):

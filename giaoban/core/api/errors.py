@@ -12,6 +12,7 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -82,8 +83,17 @@ def _api_exception_body(exc: exceptions.APIException, request) -> dict:
 
 
 def exception_handler(exc, context):
-    """DRF's EXCEPTION_HANDLER: every error a view raises becomes the documented JSON body. An unexpected
-    exception returns None, so Django logs it and its 500 handler answers (JSON under /api/)."""
+    """DRF's EXCEPTION_HANDLER: every error a view raises becomes the documented JSON body, rendered as
+    JSON whatever the view renders otherwise (the docs page, the YAML schema). An unexpected exception
+    returns None, so Django logs it and its 500 handler answers (JSON under /api/)."""
+    response = _handle(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+    return response
+
+
+def _handle(exc, context):
     if isinstance(exc, ServiceError):
         return Response(error_body(exc.message, service_error_code(exc), exc.extra), status=exc.status)
     if isinstance(exc, DjangoValidationError):

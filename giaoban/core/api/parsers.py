@@ -44,37 +44,55 @@ def read_body(stream, parser_context=None) -> bytes:
     return data
 
 
-def check_json(value) -> None:
-    """Refuse parsed JSON nested deeper than MAX_JSON_DEPTH, or with text no database can store (a NUL
-    character, half of a UTF-16 surrogate pair): a 400, not an error deep in a query. Walks without
-    recursion."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            _check_text(item)
-            continue
-        if isinstance(item, dict):
-            for key in item:
-                _check_text(key)
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
+def json_depth(value) -> int:
+    """How deeply lists and objects nest in parsed JSON, level by level (no recursion)."""
+    depth, level = 0, [value] if isinstance(value, dict | list) else []
+    while level:
+        depth += 1
         if depth > MAX_JSON_DEPTH:
-            raise exceptions.ParseError(_too_deep())
-        stack.extend((child, depth + 1) for child in children if isinstance(child, str | dict | list))
+            return depth  # deep enough to refuse; no need to walk on
+        below = []
+        for item in level:
+            for child in item.values() if type(item) is dict else item:
+                if type(child) is dict or type(child) is list:
+                    below.append(child)
+        level = below
+    return depth
 
 
-def _check_text(text: str) -> None:
-    if "\x00" in text:
+def texts(value):
+    """Every string in parsed JSON, keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            yield from item.keys()
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def check_json(raw: str, data) -> None:
+    """Refuse parsed JSON nested deeper than MAX_JSON_DEPTH, or with text no database stores (a NUL
+    character, half of a UTF-16 surrogate pair): a 400 here, not an error deep in a query. Such text
+    can only come from \\u escapes (JSON forbids raw control characters and UTF-8 has no surrogates),
+    so the strings are walked only when the raw body holds one."""
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise exceptions.ParseError(_("JSON lồng nhau quá %(n)d tầng") % {"n": MAX_JSON_DEPTH})
+    if "\\u0000" in raw and any("\x00" in text for text in texts(data)):
         raise exceptions.ParseError(_("văn bản chứa ký tự NUL"))
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise exceptions.ParseError(_("văn bản chứa ký tự UTF-16 lẻ (surrogate)")) from None
+    if ("\\ud" in raw or "\\uD" in raw) and any(not _encodable(text) for text in texts(data)):
+        raise exceptions.ParseError(_("văn bản chứa ký tự UTF-16 lẻ (surrogate)"))
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class JSONParser(parsers.JSONParser):
@@ -82,19 +100,15 @@ class JSONParser(parsers.JSONParser):
     UTF-8 JSON (DRF's own lets a RecursionError through as a 500)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        raw = read_body(stream, parser_context)
         try:
+            raw = read_body(stream, parser_context).decode("utf-8")  # JSON is UTF-8 (RFC 8259), as in DRF
             data = json.loads(raw, parse_constant=_reject_constant)
         except RecursionError:
-            raise exceptions.ParseError(_too_deep()) from None
+            raise exceptions.ParseError(_("JSON lồng nhau quá %(n)d tầng") % {"n": MAX_JSON_DEPTH}) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(str(exc)) from None
-        check_json(data)
+        check_json(raw, data)
         return data
-
-
-def _too_deep() -> str:
-    return _("JSON lồng nhau quá %(n)d tầng") % {"n": MAX_JSON_DEPTH}
 
 
 def _reject_constant(name: str):
