@@ -20,7 +20,7 @@ BODY_KEYS = {"message", "code", "extra"}
 def error(response, status: int, code: str) -> dict:
     assert response.status_code == status, (response.status_code, response.content[:300])
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
-    body = response.json()
+    body = json.loads(response.content)
     assert set(body) == BODY_KEYS and body["code"] == code, body
     assert isinstance(body["message"], str) and body["message"] and isinstance(body["extra"], dict)
     return body
@@ -322,3 +322,18 @@ def test_it_answers_a_nul_character_in_the_address_with_a_json_4xx(world, client
     r = client_for().get(url)
     assert r.status_code in (400, 404), (r.status_code, r.content[:300])
     assert set(r.json()) == BODY_KEYS
+
+
+def test_it_answers_django_level_errors_under_the_api_with_json_and_pages_with_html(rf):
+    from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+
+    from giaoban.core.api import views
+
+    api, page = rf.post("/api/v1/submissions/"), rf.post("/accounts/login/")
+    error(views.csrf_failure(api, "no token"), 403, "csrf_failed")
+    error(views.bad_request(api, RequestDataTooBig()), 413, "too_large")
+    error(views.bad_request(api, SuspiciousOperation()), 400, "invalid")
+    error(views.permission_denied(api), 403, "permission_denied")
+    error(views.server_error(api), 500, "server_error")
+    for response in (views.csrf_failure(page, "no token"), views.server_error(page)):
+        assert response["Content-Type"].startswith("text/html")
