@@ -245,6 +245,22 @@ def test_it_gives_each_service_error_a_code_with_a_sensible_default():
     assert TooLarge("x").code == "too_large" and TooLarge("x").status == 413
 
 
+@pytest.mark.parametrize(("status", "code"), [(400, "import_rejected"), (409, "conflict"), (413, "too_large")])
+def test_it_names_an_upload_refusal_by_its_status(status, code):
+    from giaoban.core.api.errors import service_error_code
+    from giaoban.reporting.xlsx import XlsxRejected
+
+    assert service_error_code(XlsxRejected.one("x", status)) == code
+
+
+def test_it_answers_an_upload_that_is_not_xlsx_with_import_rejected(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("figures.zip", b"PK\x03\x04", content_type="application/zip")
+    r = client_for().post("/api/v1/templates/upload/", {"file": upload}, format="multipart")
+    assert error(r, 400, "import_rejected")["extra"]["errors"]
+
+
 def test_it_answers_a_stale_version_with_409_conflict(world, client_for):
     s = world["submission"]
     client = client_for(Role.SECRETARY, world["tree"].n1)

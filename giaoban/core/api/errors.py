@@ -53,9 +53,6 @@ def flatten(detail) -> str:
     return str(detail)
 
 
-_flatten = flatten  # the name other modules imported before it became public
-
-
 def _api_exception_body(exc: exceptions.APIException, request) -> dict:
     if isinstance(exc, exceptions.ValidationError):
         message = _("Dữ liệu không hợp lệ (invalid input): %(m)s") % {"m": flatten(exc.detail)}
