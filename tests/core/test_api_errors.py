@@ -353,3 +353,11 @@ def test_it_answers_django_level_errors_under_the_api_with_json_and_pages_with_h
     error(views.server_error(api), 500, "server_error")
     for response in (views.csrf_failure(page, "no token"), views.server_error(page)):
         assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.usefixtures("compiled_locale")
+def test_it_words_drf_own_errors_in_the_requested_language(world):
+    for language, expected in (("vi", "Token hoặc phiên đăng nhập không hợp lệ."), ("en", "Invalid token or login session.")):
+        r = APIClient().get("/api/v1/submissions/", HTTP_AUTHORIZATION="Token nope", HTTP_ACCEPT_LANGUAGE=language)
+        body = error(r, 401, "authentication_failed")
+        assert body["message"] == expected and body["extra"] == {"detail": "Invalid token."}

@@ -53,6 +53,10 @@ def flatten(detail) -> str:
     return str(detail)
 
 
+# Errors only DRF raises here, whose wording is DRF's: answered with giaoban's message for the code.
+OWN_MESSAGE = {"not_found", "not_authenticated", "authentication_failed", "not_acceptable"}
+
+
 def _api_exception_body(exc: exceptions.APIException, request) -> dict:
     if isinstance(exc, exceptions.ValidationError):
         message = _("Dữ liệu không hợp lệ (invalid input): %(m)s") % {"m": flatten(exc.detail)}
@@ -73,9 +77,11 @@ def _api_exception_body(exc: exceptions.APIException, request) -> dict:
         return error_body(default_message("throttled"), "throttled", {"wait": exc.wait})
     if isinstance(exc, BodyTooLarge):
         return error_body(detail, "too_large")
-    if str(detail) == str(exc.default_detail) or isinstance(exc, exceptions.NotAcceptable):
-        # DRF's own wording (English, or Vietnamese for only a few): ours, in the request's language.
-        return error_body(default_message(code), code)
+    if code in OWN_MESSAGE or str(detail) == str(exc.default_detail):
+        # DRF's own wording (English, or Vietnamese for only a few): ours, in the request's language,
+        # with DRF's kept beside it when it says more ("Invalid page.", "Invalid token.").
+        extra = {} if str(detail) == str(exc.default_detail) else {"detail": str(detail)}
+        return error_body(default_message(code), code, extra)
     return error_body(detail, code)
 
 
