@@ -209,7 +209,7 @@ SPECTACULAR_SETTINGS = {
         "REST API of giaoban. Every error answers a 4xx (or 500) status with the JSON body "
         '`{"message": str, "code": str, "extra": object}`: `message` is for a person, in the language '
         "`Accept-Language` asks for (Vietnamese by default, English with `Accept-Language: en`); `code` is a "
-        "stable machine string (`invalid`, `parse_error`, `import_rejected`, `not_authenticated`, "
+        "stable machine string (`invalid`, `parse_error`, `import_rejected`, `invalid_credentials`, `not_authenticated`, "
         "`authentication_failed`, `permission_denied`, `csrf_failed`, `not_found`, `method_not_allowed`, "
         "`not_acceptable`, `conflict`, `too_large`, `unsupported_media_type`, `throttled`, `locked_out`, "
         "`server_error`); "
