@@ -1,15 +1,15 @@
 """/api/v1/: one router for every app's ViewSets."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
+from giaoban.core.api.routers import Router
 from giaoban.core.api.views import ObtainTokenView
 from giaoban.orgs.api import views as orgs_api
 from giaoban.reporting.api import urls as reporting_api
 from giaoban.work.api import document_urls as work_document_urls
 from giaoban.work.api import urls as work_api
 
-router = DefaultRouter()
+router = Router()
 router.register("orgunits", orgs_api.OrgUnitViewSet, basename="orgunit")
 router.register("committees", orgs_api.CommitteeViewSet, basename="committee")
 router.register("memberships", orgs_api.MembershipViewSet, basename="membership")

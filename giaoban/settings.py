@@ -144,6 +144,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "giaoban.core.api.views.lockout"  # the page above, or the JSON error under /api/
 AXES_RESET_ON_SUCCESS = True
 # The client's address (giaoban/core/clientip.py): behind a reverse proxy, list it in TRUSTED_PROXIES
 # (addresses or networks, comma separated) and the lockout keys on the address the proxy forwards in
@@ -199,18 +200,37 @@ API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "giaoban.core.api.authentication.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "giaoban.core.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "giaoban.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "giaoban.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["giaoban.core.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "giaoban.core.api.errors.exception_handler",
 }
+# A request body the API reads (JSON, CSV) is refused over this size with 413 too_large.
+API_MAX_BODY_SIZE = int(os.environ.get("API_MAX_BODY_SIZE", 32 * 1024 * 1024))
+# Under /api/ a CSRF failure answers the JSON error; pages keep Django's.
+CSRF_FAILURE_VIEW = "giaoban.core.api.views.csrf_failure"
 SPECTACULAR_SETTINGS = {
     "TITLE": "giaoban API",
-    "DESCRIPTION": 'REST API of giaoban. Errors: {"message": str, "extra": object} with a 4xx status.',
+    "DESCRIPTION": (
+        "REST API of giaoban. Every error answers a 4xx (or 500) status with the JSON body "
+        '`{"message": str, "code": str, "extra": object}`: `message` is for a person, in the language '
+        "`Accept-Language` asks for (Vietnamese by default, English with `Accept-Language: en`); `code` is a "
+        "stable machine string (`invalid`, `parse_error`, `import_rejected`, `invalid_credentials`, `not_authenticated`, "
+        "`authentication_failed`, `permission_denied`, `csrf_failed`, `not_found`, `method_not_allowed`, "
+        "`not_acceptable`, `conflict`, `too_large`, `unsupported_media_type`, `throttled`, `locked_out`, "
+        "`server_error`); "
+        "`extra` holds details (`fields` names the bad fields, `errors` the bad rows). Objects outside your "
+        "units are 404."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -229,6 +249,10 @@ SPECTACULAR_SETTINGS = {
         "TaskEventKindEnum": "giaoban.work.models.TaskEvent.Kind",
         "UrgeKindEnum": "giaoban.work.models.TaskEvent.UrgeKind",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "giaoban.core.api.schema.add_error_responses",
+    ],
 }
 
 # --- Background jobs (django-tasks): the database backend, run by `giaoban db_worker`.

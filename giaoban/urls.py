@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from giaoban.core import views as core_views
+from giaoban.core.api import views as api_views
 
 admin.site.site_header = "giaoban"
 
@@ -20,3 +21,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("giaoban.api_urls")),
 ]
+
+# Under /api/ these answer the JSON error body; elsewhere Django's pages.
+handler400 = api_views.bad_request
+handler403 = api_views.permission_denied
+handler404 = api_views.not_found
+handler500 = api_views.server_error

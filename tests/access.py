@@ -47,7 +47,8 @@ def check(client, world, endpoint: Endpoint, role: str, scope: str, user) -> Non
     if endpoint.marker is None:
         assert response.status_code == (200 if visible else 404), (endpoint.name, role, scope, response.status_code)
         if endpoint.api and not visible:
-            assert set(response.json()) == {"message", "extra"}
+            assert set(response.json()) == {"message", "code", "extra"}
+            assert response.json()["code"] == "not_found", (endpoint.name, role, scope)
     else:
         assert response.status_code == 200, (endpoint.name, role, scope, response.status_code)
         text = response.content.decode()

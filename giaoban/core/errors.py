@@ -1,4 +1,4 @@
-"""Errors that services raise for bad input; pages show them, the API answers 4xx {"message", "extra"}."""
+"""Errors that services raise for bad input; pages show them, the API answers 4xx {"message", "code", "extra"}."""
 
 from __future__ import annotations
 
@@ -6,18 +6,26 @@ from typing import Any
 
 
 class ServiceError(Exception):
-    """A request that cannot be carried out as asked. Nothing has been written."""
+    """A request that cannot be carried out as asked. Nothing has been written.
+
+    `code` is the stable machine-readable reason the API answers beside the message; a subclass sets
+    its own, and one raise can pass another (`code="stale_version"`)."""
 
     status = 400
+    code = "invalid"
 
-    def __init__(self, message: str, extra: dict[str, Any] | None = None):
+    def __init__(self, message: str, extra: dict[str, Any] | None = None, *, code: str | None = None):
         super().__init__(message)
         self.message = str(message)
         self.extra = extra or {}
+        if code is not None:
+            self.code = code
 
 
 class ImportRejected(ServiceError):
     """A file or batch with at least one bad row; `errors` lists every one (row, column, message)."""
+
+    code = "import_rejected"
 
     def __init__(self, message: str, errors: list[dict[str, Any]]):
         super().__init__(message, {"errors": errors})
@@ -26,6 +34,14 @@ class ImportRejected(ServiceError):
 
 class Conflict(ServiceError):
     status = 409
+    code = "conflict"
+
+
+class TooLarge(ServiceError):
+    """A body, file or batch over the size or row limit; nothing was read into the database."""
+
+    status = 413
+    code = "too_large"
 
 
 class Forbidden(ServiceError):

@@ -1,8 +1,33 @@
-"""Vietnamese unless the user chose otherwise: the browser's Accept-Language is not followed,
-because officials' phones are often set to English while the office works in Vietnamese."""
+"""Pages are in Vietnamese unless the user chose otherwise: the browser's Accept-Language is not followed,
+because officials' phones are often set to English while the office works in Vietnamese. The API
+(/api/) answers in the language its client asks for with Accept-Language (Vietnamese by default)."""
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+API_PREFIX = "/api/"
+
+
+def page_language(request) -> str:
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def api_language(request) -> str:
+    """The first language of Accept-Language that giaoban speaks; without the header, the page rule."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    if not header.strip():
+        return page_language(request)
+    for code, _quality in parse_accept_lang_header(header[:1000]):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 class LanguageMiddleware:
@@ -10,10 +35,12 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        is_api = request.path_info.startswith(API_PREFIX)
+        language = api_language(request) if is_api else page_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        if is_api:
+            patch_vary_headers(response, ("Accept-Language",))
         return response

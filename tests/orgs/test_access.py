@@ -82,7 +82,8 @@ def test_it_sends_anonymous_visitors_to_login(client, tree, url):
 def test_it_refuses_anonymous_api_calls(client, tree, url):
     response = client.get(url)
     assert response.status_code == 401
-    assert set(response.json()) == {"message", "extra"}
+    assert set(response.json()) == {"message", "code", "extra"}
+    assert response.json()["code"] == "not_authenticated"
 
 
 @pytest.mark.parametrize(("role", "status"), [("system_admin", 200), ("unit_admin", 302), ("viewer", 302)])

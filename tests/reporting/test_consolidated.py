@@ -209,7 +209,7 @@ def test_it_locks_an_issued_report(district, make_user):
         {"committee": district.pk, "period": "2023N9", "version": report.version, "narrative": {"results": "x"}},
         format="json",
     )
-    assert r.status_code == 400 and set(r.json()) == {"message", "extra"}
+    assert r.status_code == 400 and set(r.json()) == {"message", "code", "extra"}
 
 
 def test_it_gathers_the_units_texts_once_per_text(district):
@@ -385,7 +385,7 @@ def test_it_answers_the_api(district, make_user):
         {"committee": district.pk, "period": "2023N9", "version": 0, "narrative": {"results": "Cũ."}},
         format="json",
     )
-    assert r.status_code == 409 and set(r.json()) == {"message", "extra"}
+    assert r.status_code == 409 and set(r.json()) == {"message", "code", "extra"}
     r = client.get(f"/api/v1/reports/consolidated/?committee={district.pk}&period=2023N9&format=docx")
     assert r.status_code == 200 and "Mới." in read_docx(r.content)
     r = client.get(f"/api/v1/reports/consolidated/?committee={district.pk}&period=2023N9")
@@ -396,7 +396,7 @@ def test_it_answers_the_api(district, make_user):
         f"committee={district.pk}&period=2023N9&form=X",
     ]:
         r = client.get(f"/api/v1/reports/consolidated/?{bad}")
-        assert r.status_code == 400 and set(r.json()) == {"message", "extra"}, bad
+        assert r.status_code == 400 and set(r.json()) == {"message", "code", "extra"}, bad
 
 
 def test_it_issues_through_the_api(district, make_user):

@@ -1,4 +1,5 @@
-"""API tokens that expire, and that a password change or a lockout revokes.
+"""API authentication: tokens that expire, and that a password change or a lockout revokes; and session
+authentication whose CSRF failure answers the documented JSON (code csrf_failed).
 
 DRF's Token keeps `created`: a token older than settings.API_TOKEN_TTL_DAYS (env, default 30) answers 401
 with a clear message, and so does any token while its user is locked out (django-axes) from the address the
@@ -16,9 +17,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
+
+from .exceptions import CsrfFailed
 
 
 def token_ttl() -> timedelta:
@@ -88,3 +92,11 @@ def connect_signals() -> None:
 
     post_save.connect(revoke_on_password_change, sender=settings.AUTH_USER_MODEL, dispatch_uid="giaoban-token-pw")
     user_locked_out.connect(revoke_on_lockout, dispatch_uid="giaoban-token-lockout")
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as exc:
+            raise CsrfFailed() from exc

@@ -4,7 +4,7 @@ from ..models import Committee, Membership, OrgUnit
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = OrgUnit
@@ -29,10 +29,10 @@ class OrgUnitDetailSerializer(OrgUnitSerializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    agency = serializers.StringRelatedField()
+    agency = serializers.StringRelatedField(allow_null=True)
     decision = serializers.CharField(source="appointed_by.number")
     decision_date = serializers.DateField(source="appointed_by.date")
-    ended_by = serializers.CharField(source="ended_by.number", default=None)
+    ended_by = serializers.CharField(source="ended_by.number", default=None, allow_null=True)
 
     class Meta:
         model = Membership
@@ -53,7 +53,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class CommitteeSerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(source="org_unit", slug_field="code", read_only=True)
-    standing_agency = serializers.StringRelatedField()
+    standing_agency = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Committee

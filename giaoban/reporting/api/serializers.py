@@ -83,6 +83,8 @@ class ReportFormSerializer(serializers.ModelSerializer):
             "version",
             "owner",
         ]
+        # The model's default, so a form created without it gets it (the service requires a value).
+        extra_kwargs = {"deadline_working_days": {"default": 3}}
 
     def to_representation(self, form):
         version = form.current
@@ -111,7 +113,7 @@ class PeriodSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = SubmissionEvent
@@ -123,8 +125,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
     form = serializers.SlugRelatedField(slug_field="code", read_only=True)
     form_version = serializers.IntegerField(source="form_version.number", read_only=True)
     on_time = serializers.BooleanField(read_only=True, allow_null=True)
-    submitted_by = serializers.StringRelatedField()
-    approved_by = serializers.StringRelatedField()
+    submitted_by = serializers.StringRelatedField(allow_null=True)
+    approved_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Submission

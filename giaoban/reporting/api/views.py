@@ -14,13 +14,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from giaoban.core.access import Action, can, is_system_admin, scope_paths
 from giaoban.core.api.errors import ERROR_RESPONSES, ErrorSerializer
-from giaoban.core.errors import ImportRejected, ServiceError
+from giaoban.core.api.parsers import JSONParser, read_body
+from giaoban.core.errors import ImportRejected, ServiceError, TooLarge
 from giaoban.orgs.models import OrgUnit
 
 from .. import periods, selectors, services
@@ -357,7 +358,7 @@ class CSVParser(BaseParser):
     media_type = "text/csv"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read()
+        return read_body(stream, parser_context)
 
 
 MAX_IMPORT_ROWS = 200_000
@@ -399,7 +400,7 @@ class DataValueImportView(APIView):
         else:
             raise ServiceError(_("Cần một danh sách JSON hoặc tệp CSV (a JSON list or a CSV body is required)."))
         if len(rows) > MAX_IMPORT_ROWS:
-            raise ServiceError(_("Quá %(n)d dòng (more than %(n)d rows).") % {"n": MAX_IMPORT_ROWS})
+            raise TooLarge(_("Quá %(n)d dòng (more than %(n)d rows).") % {"n": MAX_IMPORT_ROWS})
         draft = request.query_params.get("draft", "").lower() in ("1", "true", "yes")
         result = services.datavalues_import(rows=rows, actor=request.user, draft=draft)
         return Response(ImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
