@@ -110,7 +110,7 @@ def test_it_refuses_an_expired_token_with_a_clear_401(settings, victim):
     Token.objects.filter(key=key).update(created=timezone.now() - timedelta(days=31))
     r = _get(key)
     assert r.status_code == 401
-    assert set(r.json()) == {"message", "extra"} and "the API token has expired" in r.json()["message"]
+    assert set(r.json()) == {"message", "code", "extra"} and "the API token has expired" in r.json()["message"]
     # Asking again gives a new token that works.
     fresh = _token()
     assert fresh != key and _get(fresh).status_code == 200

@@ -67,7 +67,7 @@ def test_it_filters_by_unit_dates_and_actor(tree, world, make_user):
     assert count("from=2025-07-14&to=2025-07-14") == 2
     assert count("actor=thu-ky") == 2 and count("actor=nobody") == 0
     bad = client.get("/api/v1/audit/?from=15-07-2025")
-    assert bad.status_code == 400 and set(bad.json()) == {"message", "extra"}
+    assert bad.status_code == 400 and set(bad.json()) == {"message", "code", "extra"}
 
 
 def test_it_lists_one_reports_changes_oldest_first(tree, world, make_user):

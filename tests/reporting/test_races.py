@@ -46,7 +46,7 @@ def test_it_refuses_a_stale_api_draft_save_with_409(tree, catalog, make_user):
     for stale in ({"version": version}, {"version": 0}, {}):
         r = client.post(API, {**NEW, "values": {"POSTS": "1"}, **stale}, format="json")
         assert r.status_code == 409, r.json()
-        assert set(r.json()) == {"message", "extra"} and r.json()["extra"]["values"] == {"POSTS": "556"}
+        assert set(r.json()) == {"message", "code", "extra"} and r.json()["extra"]["values"] == {"POSTS": "556"}
         assert r.json()["extra"]["version"] == version + 1
     assert _posts() == ["556"]
 

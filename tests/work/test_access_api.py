@@ -284,7 +284,7 @@ def test_it_scopes_every_work_write(tree, committees, make_user, role, scope):
         if r.status_code not in expected:
             wrong.append((w.name, r.status_code, r.content[:200]))
         elif r.status_code in (403, 404):
-            assert set(r.json()) == {"message", "extra"}
+            assert set(r.json()) == {"message", "code", "extra"}
     assert not wrong, wrong
 
 
@@ -327,4 +327,4 @@ def test_a_member_agencys_officer_reads_and_follows_up_its_tasks_only(tree, comm
 )
 def test_it_refuses_anonymous_calls(client, tree, url):
     response = client.get(url)
-    assert response.status_code == 401 and set(response.json()) == {"message", "extra"}
+    assert response.status_code == 401 and set(response.json()) == {"message", "code", "extra"}

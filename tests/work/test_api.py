@@ -191,7 +191,7 @@ def test_writes_need_the_right_to_meet_at_the_committees_unit(world, tree, as_us
     assert viewer.post("/api/v1/meetings/", meeting_body(world), format="json").status_code == 403
     outsider = as_user(world.outsider)
     r = outsider.post("/api/v1/meetings/", meeting_body(world), format="json")
-    assert r.status_code == 404 and set(r.json()) == {"message", "extra"}
+    assert r.status_code == 404 and set(r.json()) == {"message", "code", "extra"}
     mid = secretary.post("/api/v1/meetings/", meeting_body(world), format="json").json()["id"]
     assert viewer.get(f"/api/v1/meetings/{mid}/").status_code == 200
     assert viewer.patch(f"/api/v1/meetings/{mid}/", {"place": "x"}, format="json").status_code == 403

@@ -327,7 +327,7 @@ def test_it_answers_an_unknown_format_with_a_400_json(client, world):
     meeting = make_meeting(world)
     response = api_get(client, world.secretary, f"/api/v1/meetings/{meeting.pk}/minutes/?format=odt")
     assert response.status_code == 400
-    assert set(response.json()) == {"message", "extra"} and response.json()["extra"]["format"] == "odt"
+    assert set(response.json()) == {"message", "code", "extra"} and response.json()["extra"]["format"] == "odt"
     client.force_login(world.secretary)
     assert client.get(f"/meetings/{meeting.pk}/documents/minutes.odt").status_code == 404
     assert client.get(f"/meetings/{meeting.pk}/documents/agenda.docx").status_code == 404
@@ -338,7 +338,7 @@ def test_it_has_no_notice_file_before_a_draft_exists(client, world):
         committee=world.committee, kind=Meeting.Kind.GIAO_BAN_TUAN, title="Giao ban tuần", starts_at=at(2026, 11, 2)
     )
     response = api_get(client, world.secretary, f"/api/v1/meetings/{meeting.pk}/conclusion/?format=docx")
-    assert response.status_code == 404 and set(response.json()) == {"message", "extra"}
+    assert response.status_code == 404 and set(response.json()) == {"message", "code", "extra"}
 
 
 def test_it_lets_an_agency_officer_download_the_notice_that_gave_their_agency_a_task(client, world):

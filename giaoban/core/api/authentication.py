@@ -65,11 +65,13 @@ class ExpiringTokenAuthentication(TokenAuthentication):
                 _(
                     "Mã truy cập API đã hết hạn; hãy lấy mã mới tại /api/v1/auth/token/ "
                     "(the API token has expired: get a new one from /api/v1/auth/token/)."
-                )
+                ),
+                code="token_expired",
             )
         if AxesProxyHandler.is_locked(request._request, {"username": user.get_username()}):
             raise AuthenticationFailed(
-                _("Tài khoản đang bị tạm khóa do đăng nhập sai nhiều lần (the account is locked out for now).")
+                _("Tài khoản đang bị tạm khóa do đăng nhập sai nhiều lần (the account is locked out for now)."),
+                code="locked_out",
             )
         return user, token
 

@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from giaoban.core.access import Action
-from giaoban.core.api.errors import ERROR_RESPONSES
+from giaoban.core.api.errors import ERROR_RESPONSES, error_response
 
 from .. import documents
 from ..models import Conclusion, Meeting
@@ -26,12 +26,11 @@ __all__ = [
 
 
 def _bad_format(fmt: str | None) -> JsonResponse:
-    return JsonResponse(
-        {
-            "message": _("Định dạng không hỗ trợ: %(f)s (unsupported format; use docx or pdf)") % {"f": fmt or ""},
-            "extra": {"format": fmt or "", "allowed": list(documents.FORMATS)},
-        },
-        status=400,
+    return error_response(
+        400,
+        "invalid",
+        _("Định dạng không hỗ trợ: %(f)s (unsupported format; use docx or pdf)") % {"f": fmt or ""},
+        {"format": fmt or "", "allowed": list(documents.FORMATS)},
     )
 
 
