@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "django_tasks_rq",
-    "health_check",
     "giaoban.core",
     "giaoban.orgs",
     "giaoban.reporting",
