@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from giaoban.core.access import subtree_q
@@ -187,45 +186,37 @@ def completeness_by_child(
 def late_and_missing(unit: OrgUnit, form: ReportForm, period: periods.Period, approved_only: bool = False):
     """(late, missing): the units below `unit` (itself included) that reported after the deadline, and those
     expected that have not reported (a draft or a returned report is not reported), as
-    `selectors.form_period_status` classes them, in three queries.
+    `selectors.form_period_status` classes them, in two queries.
 
-    A national page expects thousands of units, of which only the late and the missing are shown: their states
-    are worked out from plain rows, and only the units listed are read as objects."""
+    A national page expects thousands of units, of which only the late and the missing are shown: the database
+    picks them out, and only they are read."""
     end = periods.cutoff(period, form.scheme)
-    expected = (
-        OrgUnit.objects.filter(subtree_q("path", unit.path), kind__in=form.unit_kinds)
-        .valid_on(end)
-        .values_list("pk", "path")
+    expected = OrgUnit.objects.filter(subtree_q("path", unit.path), kind__in=form.unit_kinds).valid_on(end)
+    reports = Submission.objects.filter(form=form, period=period.id)
+    reported = reports.filter(status__in=[Submission.Status.APPROVED] if approved_only else Submission.COUNTED)
+    fields = ("code", "name", "path", "parent_id", "parent__code", "parent__name", "parent__path")
+    missing = (
+        expected.exclude(Exists(reported.filter(unit=OuterRef("pk"))))
+        .annotate(report_status=Subquery(reports.filter(unit=OuterRef("pk")).values("status")[:1]))
+        .select_related("parent")
+        .only(*fields)
+        .order_by("path")
     )
-    reports = {
-        row[0]: row
-        for row in Submission.objects.filter(subtree_q("unit__path", unit.path), form=form, period=period.id).values_list(
-            "unit_id", "pk", "status", "deadline", "submitted_at", "version"
-        )
-    }
-    late_ids, missing_ids = [], []
-    for pk, _path in sorted(expected, key=lambda row: row[1]):
-        row = reports.get(pk)
-        if row is None or row[2] in Submission.EDITABLE or (approved_only and row[2] != Submission.Status.APPROVED):
-            missing_ids.append(pk)
-        elif row[4] is None or timezone.localdate(row[4]) > row[3]:
-            late_ids.append(pk)
-    units = OrgUnit.objects.select_related("parent").only(
-        "code", "name", "path", "parent_id", "parent__code", "parent__name", "parent__path"
+    # Late: reported, and submitted after the deadline day (in local time), or with no submission time.
+    late = (
+        reported.filter(unit__in=expected.values("pk"))
+        .filter(Q(submitted_at__isnull=True) | Q(submitted_at__date__gt=F("deadline")))
+        .select_related("unit", "unit__parent")
+        .only("unit", "form", "period", "status", "deadline", "submitted_at", "version", *(f"unit__{f}" for f in fields))
+        .order_by("unit__path")
     )
-    by_pk = {u.pk: u for u in units.filter(pk__in=late_ids + missing_ids)} if late_ids or missing_ids else {}
 
-    def status(pk: int) -> selectors.UnitStatus:
-        row = reports.get(pk)
-        submission = None
-        if row is not None:
-            submission = Submission(
-                pk=row[1], unit_id=pk, form_id=form.pk, period=period.id, status=row[2], deadline=row[3],
-                submitted_at=row[4], version=row[5],
-            )
-        return selectors.UnitStatus(by_pk[pk], submission)
+    def not_reported(u: OrgUnit) -> selectors.UnitStatus:
+        status = u.report_status
+        submission = None if status is None else Submission(unit=u, form=form, period=period.id, status=status)
+        return selectors.UnitStatus(u, submission)
 
-    return [status(pk) for pk in late_ids], [status(pk) for pk in missing_ids]
+    return [selectors.UnitStatus(s.unit, s) for s in late], [not_reported(u) for u in missing]
 
 
 # --- Trends ------------------------------------------------------------------------------------------
