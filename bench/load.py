@@ -4,8 +4,8 @@ daily, against the same server's throughput on a single-unit API read under the 
     python -m bench.load --db pg --scale full [--sessions 50] [--seconds 60] [--port 8765]
 
 Starts gunicorn on 127.0.0.1 only, signs in one browser-like session per thread (login form, CSRF cookie), then
-runs two phases of `--seconds` each with every session busy: the baseline (`GET /api/v1/orgunits/38/`) and the
-mix. Writes var/bench/load-<vendor>-<scale>.json and the case (l) section of bench/RESULTS.md.
+keeps every session busy for `--seconds` on the baseline (`GET /api/v1/orgunits/38/`) and as long on the mix,
+alternating A B B A. Writes var/bench/load-<vendor>-<scale>.json and the case (l) section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -131,9 +131,10 @@ class Browser:
                 raise SystemExit(f"login failed for {username}")
 
 
-def phase(browsers: list[tuple[Browser, list[tuple[str, str]]]], seconds: float) -> dict:
-    """Every session requests its URLs in turn for `seconds`; latencies by kind, errors, throughput."""
-    samples: list[tuple[str, float, int, int]] = []
+def phase(browsers: list[tuple[Browser, list[tuple[str, str]]]], seconds: float) -> list[tuple]:
+    """Every session requests its URLs in turn for `seconds`: (kind, latency, status, size, done in time) samples.
+    Requests still running at the end are waited for but not counted in the throughput."""
+    samples: list[tuple] = []
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
@@ -143,28 +144,33 @@ def phase(browsers: list[tuple[Browser, list[tuple[str, str]]]], seconds: float)
             kind, url = urls[i % len(urls)]
             t0 = time.perf_counter()
             status, size = browser.get(url)
-            mine.append((kind, time.perf_counter() - t0, status, size))
+            t1 = time.perf_counter()
+            mine.append((kind, t1 - t0, status, size, t1 <= stop))
             i += 1
         with lock:
             samples.extend(mine)
 
-    t0 = time.perf_counter()
     threads = [threading.Thread(target=run, args=(b, urls, n)) for n, (b, urls) in enumerate(browsers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
+    return samples
+
+
+def summary(samples: list[tuple], seconds: float) -> dict:
+    """Throughput (requests finished within the timed windows / their length), latency percentiles, errors."""
     by_kind = defaultdict(list)
-    for kind, dt, _status, size in samples:
+    for kind, dt, _status, size, _in_time in samples:
         by_kind[kind].append((dt, size))
+    in_time = sum(1 for s in samples if s[4])
     return {
-        **stats([dt for _k, dt, _s, _z in samples]),
+        **stats([s[1] for s in samples]),
         "requests": len(samples),
-        "seconds": round(elapsed, 1),
-        "rps": round(len(samples) / elapsed, 1),
-        "errors": sum(1 for _k, _d, status, _z in samples if status != 200),
-        "statuses": dict(sorted(Counter(status for _k, _d, status, _z in samples).items())),
+        "seconds": seconds,
+        "rps": round(in_time / seconds, 1),
+        "errors": sum(1 for s in samples if s[2] != 200),
+        "statuses": dict(sorted(Counter(str(s[2]) for s in samples).items())),
         "by_kind": {
             k: {**stats([dt for dt, _z in v]), "n": len(v), "kb": round(statistics.median(z for _d, z in v) / 1024, 1)}
             for k, v in sorted(by_kind.items())
@@ -210,7 +216,8 @@ def write_results(result: dict) -> None:
         "",
         f"{result['date']} · commit {result['commit']} · {result['machine']} · gunicorn workers: {result['workers']} · "
         f"load average before: {result['load_before']} · after: {result['load_after']} · "
-        f"{result['seconds']} s per phase, all sessions busy (no think time)",
+        f"{result['seconds']:.0f} s per side, run as A B B A halves; all sessions busy (no think time); requests/s "
+        "counts the requests finished within the timed windows",
         "",
         "| phase | requests | requests/s | p50 ms | p95 ms | p99 ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -272,11 +279,19 @@ def main() -> None:
                 status, _size = b.get(u)
                 if status != 200:
                     raise SystemExit(f"{kind} {u}: HTTP {status}")
-        print(f"  {len(browsers)} sessions signed in; baseline {args.seconds:.0f} s ...", flush=True)
-        baseline = phase([(b, [("baseline", BASELINE)]) for b in readers], args.seconds)
-        print(f"  baseline: {baseline['rps']} req/s, p95 {baseline['p95']} s; mix {args.seconds:.0f} s ...", flush=True)
-        mix = phase(browsers, args.seconds)
-        print(f"  mix: {mix['rps']} req/s, p95 {mix['p95']} s", flush=True)
+        # Baseline and mix alternate (A B B A, half of --seconds each) so that a change in the shared machine's
+        # load during the run weighs on both alike.
+        half = args.seconds / 2
+        print(f"  {len(browsers)} sessions signed in; A B B A, {half:.0f} s each ...", flush=True)
+        base_samples, mix_samples = [], []
+        for name in ("baseline", "mix", "mix", "baseline"):
+            if name == "baseline":
+                base_samples += phase([(b, [("baseline", BASELINE)]) for b in readers], half)
+            else:
+                mix_samples += phase(browsers, half)
+            print(f"    {name} done, load {os.getloadavg()[0]:.2f}", flush=True)
+        baseline, mix = summary(base_samples, args.seconds), summary(mix_samples, args.seconds)
+        print(f"  baseline: {baseline['rps']} req/s, p95 {baseline['p95']} s; mix: {mix['rps']} req/s, p95 {mix['p95']} s")
     finally:
         server.terminate()
         server.wait(timeout=60)
