@@ -4,24 +4,25 @@ says ok or fail, never why (details go to the log: no host, path or error text l
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
+import logging
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from health_check.base import HealthCheck
 from health_check.checks import Database
-from health_check.exceptions import ServiceUnavailable
-from health_check.views import HealthCheckView
+from health_check.exceptions import HealthCheckException, ServiceUnavailable
 
 __all__ = ["Disk", "Migrations", "Worker", "healthz"]
+
+logger = logging.getLogger(__name__)
 
 # The worker check enqueues a heartbeat task at most this often (the worker runs it within seconds).
 HEARTBEAT_EVERY = timedelta(seconds=60)
@@ -31,10 +32,7 @@ HEARTBEAT_EVERY = timedelta(seconds=60)
 class Migrations(HealthCheck):
     """Every migration this code knows is applied (a server started before `migrate` finished is not ready)."""
 
-    async def run(self) -> None:
-        await sync_to_async(self.check, thread_sensitive=True)()
-
-    def check(self) -> None:
+    def run(self) -> None:
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise ServiceUnavailable("unapplied migrations")
@@ -49,10 +47,7 @@ class Worker(HealthCheck):
     (a stopped worker leaves the heartbeat, and everything else, waiting). Redis backend (`giaoban rqworker`):
     RQ workers write their own heartbeat into Redis; the check fails when no worker's is that recent."""
 
-    async def run(self) -> None:
-        await sync_to_async(self.check, thread_sensitive=True)()
-
-    def check(self) -> None:
+    def run(self) -> None:
         from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
@@ -100,10 +95,7 @@ class Worker(HealthCheck):
 class Disk(HealthCheck):
     """The disks holding the stored files and (SQLite) the database have HEALTHZ_DISK_MIN_FREE_MB free."""
 
-    async def run(self) -> None:
-        await asyncio.to_thread(self.check)
-
-    def check(self) -> None:
+    def run(self) -> None:
         paths = [Path(settings.MEDIA_ROOT)]
         db = settings.DATABASES["default"]
         if db["ENGINE"].endswith("sqlite3") and db["NAME"] and ":memory:" not in str(db["NAME"]):
@@ -118,16 +110,22 @@ class Disk(HealthCheck):
 CHECKS = {"database": Database, "migrations": Migrations, "worker": Worker, "disk": Disk}
 
 
-class Healthz(HealthCheckView):
-    checks = tuple(CHECKS.values())
-
-    async def get(self, request, *args, **kwargs):
-        with self.get_executor() as executor:
-            results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
-        names = {cls: name for name, cls in CHECKS.items()}
-        states = {names[type(r.check)]: ("fail" if r.error else "ok") for r in results}
-        failed = "fail" in states.values()
-        return JsonResponse({"status": "fail" if failed else "ok", "checks": states}, status=503 if failed else 200)
-
-
-healthz = Healthz.as_view()
+@never_cache
+def healthz(request):
+    """The checks run one after the other in the request's thread (a plain WSGI view: no event loop, and the
+    request's own database connection)."""
+    states = {}
+    for name, cls in CHECKS.items():
+        check = cls()
+        try:
+            check.run()
+        except HealthCheckException:
+            logger.warning("health check %s failed", name, exc_info=True)
+            states[name] = "fail"
+        except Exception:
+            logger.exception("health check %s failed unexpectedly", name)
+            states[name] = "fail"
+        else:
+            states[name] = "ok"
+    failed = "fail" in states.values()
+    return JsonResponse({"status": "fail" if failed else "ok", "checks": states}, status=503 if failed else 200)
