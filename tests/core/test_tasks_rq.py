@@ -90,3 +90,42 @@ def test_it_shares_the_cache_and_the_task_backend_between_servers_from_the_envir
         "django_tasks_rq.RQBackend",
         "redis://10.0.0.5:6379/0",
     ], out.stderr
+
+
+@pytest.mark.skipif(not redis_up() and os.environ.get("CI") != "true", reason="no Redis on 127.0.0.1:6379")
+def test_it_reports_the_rq_workers_heartbeat_in_healthz(tmp_path):
+    import time
+
+    import redis
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env |= {
+        "TASKS_BACKEND": "rq",
+        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "GIAOBAN_VAR_DIR": str(tmp_path),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DJANGO_SETTINGS_MODULE": "giaoban.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    assert giaoban(["migrate", "--noinput", "-v", "0"], env).returncode == 0
+    probe = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client(HTTP_HOST='127.0.0.1').get('/healthz'); print(r.status_code, r.json()['checks']['worker'])"
+    )
+    assert giaoban([], env, probe).stdout.split() == ["503", "fail"]  # no worker
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "giaoban", "rqworker", "--job-class", "django_tasks_rq.Job", "default"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(60):
+            out = giaoban([], env, probe).stdout.split()
+            if out == ["200", "ok"]:
+                break
+            time.sleep(1)
+        assert out == ["200", "ok"]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
