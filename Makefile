@@ -33,10 +33,12 @@ demo: $(VENV)/.installed messages
 	$(BIN)/giaoban demo --if-empty
 
 # System packages from Debian: chromium for the browser tests (never a downloaded browser),
-# LibreOffice and the Times-compatible fonts for .pdf reports, poppler-utils to read PDFs back.
-SYSTEM_PACKAGES := chromium libreoffice-writer-nogui fonts-liberation2 poppler-utils
+# LibreOffice and the Times-compatible fonts for .pdf reports, poppler-utils to read PDFs back,
+# postgresql-client for `giaoban backup`/`restore` (pg_dump's major version must be >= the server's).
+SYSTEM_PACKAGES := chromium libreoffice-writer-nogui fonts-liberation2 poppler-utils postgresql-client
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null \
+	    || ! command -v pg_dump >/dev/null || ! command -v pg_restore >/dev/null || ! command -v psql >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
 	  else echo "missing system packages: sudo apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)"; fi; fi

@@ -22,7 +22,8 @@ def scale_fraction(scale: str) -> float:
 
 
 def db_url(vendor: str, scale: str) -> str:
-    name = f"giaoban_bench_{scale}".replace(".", "_")
+    # BENCH_DB_PREFIX keeps two people's bench databases apart on one shared server.
+    name = f"{os.environ.get('BENCH_DB_PREFIX', 'giaoban_bench')}_{scale}".replace(".", "_")
     if vendor == "sqlite":
         OUT.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{OUT / (name + '.sqlite3')}"

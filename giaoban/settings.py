@@ -1,4 +1,5 @@
-"""Settings for giaoban, read from the environment (DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS)."""
+"""Settings for giaoban, read from the environment (DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, HTTPS, …;
+the production environment is documented in deploy/giaoban.env)."""
 
 import ipaddress
 import os
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "giaoban.core",
     "giaoban.orgs",
     "giaoban.reporting",
@@ -170,6 +173,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR.parent / "staticfiles"))
+# Stored files (the default storage): a folder under var/ unless MEDIA_ROOT says otherwise; `giaoban backup` archives it.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -189,8 +194,22 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and "DATABASE_URL" in os.environ)
+# HTTPS is an explicit setting, never guessed: a local PostgreSQL (DATABASE_URL set) served over http must still
+# let people sign in. Production behind nginx/TLS (deploy/) sets HTTPS=true and the HSTS seconds.
+HTTPS = env_bool("HTTPS")
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# The load balancer probes the app servers over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# The request header by which the TLS-terminating proxy says the client used https, e.g. X-Forwarded-Proto.
+# Set it only behind a proxy that overwrites that header (deploy/nginx/giaoban.conf does).
+if _proxy_ssl_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -248,6 +267,8 @@ SPECTACULAR_SETTINGS = {
         "TaskSourceEnum": "giaoban.work.models.Task.Source",
         "TaskEventKindEnum": "giaoban.work.models.TaskEvent.Kind",
         "UrgeKindEnum": "giaoban.work.models.TaskEvent.UrgeKind",
+        # `check --deploy` must be clean (drf_spectacular.W001 on the two "status" choice sets).
+        "SubmissionStatusEnum": "giaoban.reporting.models.Submission.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -255,8 +276,27 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# --- Background jobs (django-tasks): the database backend, run by `giaoban db_worker`.
-TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# --- Background jobs (django-tasks): the database backend by default, run by `giaoban db_worker`; with several
+# app servers it can be Redis (TASKS_BACKEND=rq, REDIS_URL; worker: `giaoban rqworker --job-class
+# django_tasks_rq.Job default`).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+if TASKS_BACKEND == "rq":
+    TASKS_BACKEND = "django_tasks_rq.RQBackend"
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+# /healthz fails when the oldest task waiting for a worker has waited longer than this (seconds).
+HEALTHZ_WORKER_MAX_AGE = int(os.environ.get("HEALTHZ_WORKER_MAX_AGE", "300"))
+# ... and when the disk holding the database (SQLite) and the stored files has less free space than this (MB).
+HEALTHZ_DISK_MIN_FREE_MB = int(os.environ.get("HEALTHZ_DISK_MIN_FREE_MB", "500"))
+
+# --- Cache: nothing is kept in process memory (several app servers sit behind one load balancer), so the
+# cache is either shared (CACHE_URL=redis://…) or none at all. Sessions are in the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+if CACHE_URL := os.environ.get("CACHE_URL", ""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 # --- E-mail through Django's SMTP backend, configured from the environment.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from giaoban.core import health
 from giaoban.core import views as core_views
 from giaoban.core.api import views as api_views
 
@@ -10,6 +11,8 @@ admin.site.site_header = "giaoban"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    # For the load balancer: no login, no data (giaoban/core/health.py).
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

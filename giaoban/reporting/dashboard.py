@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
+from giaoban.core.access import subtree_q
 from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import OrgUnit
 
 from . import periods, selectors, services
-from .models import Aggregate, Indicator, ReportForm
+from .models import Aggregate, Indicator, ReportForm, Submission
 
 __all__ = [
     "Completeness",
@@ -184,15 +185,38 @@ def completeness_by_child(
 
 def late_and_missing(unit: OrgUnit, form: ReportForm, period: periods.Period, approved_only: bool = False):
     """(late, missing): the units below `unit` (itself included) that reported after the deadline, and those
-    expected that have not reported (a draft or a returned report is not reported)."""
-    statuses, _indicators, _table = selectors.form_period_status(form, period.id, unit, approved_only)
-    late = [s for s in statuses if s.state == "late"]
-    missing = [s for s in statuses if s.state == "missing"]
-    if approved_only:
-        # Counted as reported only once approved, as in the completeness counts.
-        missing = [s for s in statuses if s.state == "missing" or s.submission.status != "approved"]
-        late = [s for s in late if s not in missing]
-    return late, missing
+    expected that have not reported (a draft or a returned report is not reported), as
+    `selectors.form_period_status` classes them, in two queries.
+
+    A national page expects thousands of units, of which only the late and the missing are shown: the database
+    picks them out, and only they are read."""
+    end = periods.cutoff(period, form.scheme)
+    expected = OrgUnit.objects.filter(subtree_q("path", unit.path), kind__in=form.unit_kinds).valid_on(end)
+    reports = Submission.objects.filter(form=form, period=period.id)
+    reported = reports.filter(status__in=[Submission.Status.APPROVED] if approved_only else Submission.COUNTED)
+    fields = ("code", "name", "path", "parent_id", "parent__code", "parent__name", "parent__path")
+    missing = (
+        expected.exclude(Exists(reported.filter(unit=OuterRef("pk"))))
+        .annotate(report_status=Subquery(reports.filter(unit=OuterRef("pk")).values("status")[:1]))
+        .select_related("parent")
+        .only(*fields)
+        .order_by("path")
+    )
+    # Late: reported, and submitted after the deadline day (in local time), or with no submission time.
+    late = (
+        reported.filter(unit__in=expected.values("pk"))
+        .filter(Q(submitted_at__isnull=True) | Q(submitted_at__date__gt=F("deadline")))
+        .select_related("unit", "unit__parent")
+        .only("unit", "form", "period", "status", "deadline", "submitted_at", "version", *(f"unit__{f}" for f in fields))
+        .order_by("unit__path")
+    )
+
+    def not_reported(u: OrgUnit) -> selectors.UnitStatus:
+        status = u.report_status
+        submission = None if status is None else Submission(unit=u, form=form, period=period.id, status=status)
+        return selectors.UnitStatus(u, submission)
+
+    return [selectors.UnitStatus(s.unit, s) for s in late], [not_reported(u) for u in missing]
 
 
 # --- Trends ------------------------------------------------------------------------------------------

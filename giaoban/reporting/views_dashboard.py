@@ -3,15 +3,17 @@ drilling down from the user's top unit to a commune."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.access import Action, can
+from giaoban.core.templatetags.vn import vn_number
 from giaoban.orgs.models import OrgUnit, UserRole
 from giaoban.orgs.selectors import visible_ancestors
 
@@ -20,6 +22,7 @@ from .models import Indicator
 
 MAX_TREND_PERIODS = 24
 PERIOD_CHOICES = 12
+ROW_UNIT = "0UNIT0"  # stands for a unit's code in a URL reversed once for every row
 
 
 def _top_unit(user) -> OrgUnit | None:
@@ -126,6 +129,44 @@ def dashboard_page(request):
             ],
         },
     }
+    # Rows of the late and missing lists, ready to print: a national page lists thousands of units, and a
+    # {% url %} and a few lookups per row made up most of its rendering time.
+    entry = reverse("reporting:entry", args=[ROW_UNIT, form.code, period.id])
+
+    def listed(statuses):
+        return [
+            (
+                s,
+                entry.replace(ROW_UNIT, quote(s.unit.code), 1),
+                s.unit.parent.name if s.unit.parent_id != unit.pk and s.unit.pk != unit.pk else "",
+            )
+            for s in statuses
+        ]
+
+    # The completeness table's cells, formatted once per distinct number: a province's page has a row per
+    # commune, and a template include with seven number filters per row was most of its rendering time.
+    formatted: dict[tuple, str] = {}
+
+    def number(value, decimals=None) -> str:
+        key = (type(value), value, decimals)
+        if key not in formatted:
+            formatted[key] = vn_number(value, decimals)
+        return formatted[key]
+
+    def pct(value) -> str:
+        return "—" if value is None else f"{number(value, 1)} %"
+
+    def cells(r: dashboard.Completeness) -> list[tuple[str, str]]:
+        return [
+            (number(r.expected), ""),
+            (number(r.reported), ""),
+            (number(r.on_time), ""),
+            (number(r.late), " text-warning-emphasis fw-semibold" if r.late else ""),
+            (number(r.missing), " text-danger fw-semibold" if r.missing else ""),
+            (pct(r.reported_pct), ""),
+            (pct(r.on_time_pct), ""),
+        ]
+
     context = {
         "unit": unit,
         "form": form,
@@ -139,10 +180,13 @@ def dashboard_page(request):
         "deadline_passed": deadline < today,
         "approved_only": approved_only,
         "total": total,
+        "total_cells": cells(total),
         "own": own,
+        "own_cells": cells(own) if own else [],
         "children": children,
-        "late": late,
-        "missing": missing,
+        "children_cells": [(r, cells(r)) for r in children],
+        "late": listed(late),
+        "missing": listed(missing),
         "choices": choices,
         "chosen": chosen,
         "chosen_codes": ",".join(i.code for i in chosen),

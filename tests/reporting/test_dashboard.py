@@ -280,3 +280,30 @@ def test_it_offers_the_units_template_to_those_who_enter_figures_and_the_report_
     html = secretary.content.decode()
     assert 'href="/reports/38/W35/2025W10/template.xlsx?below=1"' in html
     assert client.get("/reports/38/W35/2025W10/template.xlsx?below=1").status_code == 200
+
+
+@pytest.mark.parametrize("approved_only", [False, True])
+@pytest.mark.parametrize("code", ["VN", "38", "389"])
+def test_it_lists_late_and_missing_exactly_as_the_status_page_classes_them(week10, catalog, report, code, approved_only):
+    from giaoban.orgs.models import OrgUnit
+
+    unit = OrgUnit.objects.get(code=code)
+    period = periods.parse_period("2025W10")
+    statuses, _i, _t = selectors.form_period_status(catalog.weekly, period.id, unit, approved_only)
+    expected_late = [s.unit.code for s in statuses if s.state == "late"]
+    expected_missing = [s.unit.code for s in statuses if s.state == "missing"]
+    if approved_only:
+        expected_missing = [s.unit.code for s in statuses if s.state == "missing" or s.submission.status != "approved"]
+        expected_late = [c for c in expected_late if c not in expected_missing]
+    late, missing = dashboard.late_and_missing(unit, catalog.weekly, period, approved_only)
+    assert [s.unit.code for s in late] == expected_late
+    assert [s.unit.code for s in missing] == expected_missing
+    assert late or missing
+    by_unit = {s.unit.code: s.submission for s in statuses}
+    for s in late:  # the page shows their deadline and submission time
+        real = by_unit[s.unit.code]
+        assert (s.submission.status, s.submission.deadline, s.submission.submitted_at) == (
+            real.status, real.deadline, real.submitted_at
+        )
+    for s in missing:  # and the status of the report not (yet) counted, if any
+        assert (s.submission and s.submission.status) == (by_unit[s.unit.code] and by_unit[s.unit.code].status)
