@@ -1023,12 +1023,13 @@ def read_table(data: bytes, book=None) -> tuple[str, dict[str, int], list[tuple[
 MAX_TABLE_ROWS = 200_000
 
 
-def table_import(data: bytes, *, actor=None, draft: bool = False, book=None) -> services.ImportResult:
+def table_import(data: bytes, *, actor=None, draft: bool = False, book=None, progress=None) -> services.ImportResult:
     """Import a flat .xlsx of figures (unit, form, period, indicator, value) through
     services.datavalues_import, the path CSV and JSON imports take; errors name the sheet and cell."""
     name, cols, rows = read_table(data, book)
-    if len(rows) > MAX_TABLE_ROWS:
-        raise _one(_("Quá %d dòng (too many rows)") % MAX_TABLE_ROWS)
+    limit = getattr(settings, "GIAOBAN_IMPORT_MAX_ROWS", MAX_TABLE_ROWS)
+    if len(rows) > limit:
+        raise _one(_("Quá %d dòng (too many rows)") % limit, 413)
     if not rows:
         raise _one(_("Không có dòng dữ liệu nào (no data rows)"))
     errors = _Errors()
@@ -1051,7 +1052,7 @@ def table_import(data: bytes, *, actor=None, draft: bool = False, book=None) -> 
             record["value"] = Decimal(format(value, ".15g"))
     errors.raise_if_any()
     try:
-        return services.datavalues_import(rows=rows, actor=actor, draft=draft)
+        return services.datavalues_import(rows=rows, actor=actor, draft=draft, progress=progress)
     except ImportRejected as exc:
         for e in exc.errors:
             errors.add(name, cell(e.get("column"), e.get("row")), e["message"])
