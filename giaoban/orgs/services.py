@@ -237,7 +237,8 @@ def orgunits_import_csv(data: bytes | str) -> list[OrgUnit]:
     """Import units from CSV (UNIT_COLUMNS). The file is checked whole; any bad row writes nothing."""
     errors = RowErrors()
     rows = read_csv(data, UNIT_COLUMNS, errors)
-    errors.raise_if_any(_("Tệp không hợp lệ (invalid file)."))
+    if not rows:  # otherwise the file's own problems are listed with every other error below
+        errors.raise_if_any(_("Tệp không hợp lệ (invalid file)."))
     codes_in_file: dict[str, int] = {}
     for row, r in rows:
         if r["code"] in codes_in_file:
@@ -369,7 +370,8 @@ def _overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -
 def successions_import_csv(data: bytes | str) -> list[Succession]:
     errors = RowErrors()
     rows = read_csv(data, SUCCESSION_COLUMNS, errors)
-    errors.raise_if_any(_("Tệp không hợp lệ (invalid file)."))
+    if not rows:  # otherwise the file's own problems are listed with every other error below
+        errors.raise_if_any(_("Tệp không hợp lệ (invalid file)."))
     codes = {r[c] for _, r in rows for c in ("predecessor_code", "successor_code") if r[c]}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
     items = []
