@@ -1023,6 +1023,15 @@ def read_table(data: bytes, book=None) -> tuple[str, dict[str, int], list[tuple[
 MAX_TABLE_ROWS = 200_000
 
 
+def table_row_count(data: bytes) -> int | None:
+    """The number of figure rows of a flat table upload, or None when the file is a template (or has no
+    table): lets the upload queue a large table as a background import before doing any work on it."""
+    book = _open(data)
+    if _meta(book) is not None or META_SHEET in book.sheet_names or _find_table(book) is None:
+        return None
+    return len(read_table(data, book)[2])
+
+
 def table_import(data: bytes, *, actor=None, draft: bool = False, book=None, progress=None) -> services.ImportResult:
     """Import a flat .xlsx of figures (unit, form, period, indicator, value) through
     services.datavalues_import, the path CSV and JSON imports take; errors name the sheet and cell."""

@@ -192,3 +192,24 @@ def test_an_uploader_always_sees_their_own_job(tree, make_user):
     client.force_authenticate(user)
     assert client.get(f"/api/v1/imports/{job.pk}/").status_code == 200
     assert json.loads(client.get("/api/v1/imports/999999/").content)["message"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_flat_xlsx_table_is_queued_and_run_by_the_worker(settings, tree, catalog, media, make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from giaoban.core.xlsx import table_to_xlsx
+
+    settings.GIAOBAN_IMPORT_ASYNC_ROWS = 5
+    client = APIClient()
+    client.force_authenticate(make_user("secretary", tree.p1))
+    rows = [["15061", "W35", f"2025W{w}", "POSTS", w] for w in range(30, 36)]
+    data = table_to_xlsx([("data", ["unit", "form", "period", "indicator", "value"], rows)])
+    upload = SimpleUploadedFile("bang.xlsx", data, content_type="application/vnd.ms-excel")
+    r = client.post("/api/v1/templates/upload/", {"file": upload, "submit": "true"}, format="multipart")
+    assert r.status_code == 202, r.content
+    assert r.json()["draft"] is False and r.json()["file_name"] == "bang.xlsx"
+    run_worker()
+    status = client.get(r.json()["status_url"]).json()
+    assert status["state"] == "done" and status["values"] == 6, status
+    assert Submission.objects.filter(status="submitted").count() == 6
