@@ -108,8 +108,8 @@ def clean_text(value: str) -> str:
 def clean_line(value: str) -> str:
     """One-line text (unit, committee, member names, codes, CSV cells): line breaks and tabs become one
     space, every other control character is dropped, outer spaces stripped."""
-    if not value:
-        return value
+    if not value or value.isprintable():  # the common case, in C: nothing to drop or turn into a space
+        return value.strip() if value else value
     return _UNCARRIABLE.sub("", _LINE_SPACE.sub(" ", value)).strip()
 
 

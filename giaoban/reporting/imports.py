@@ -268,8 +268,13 @@ def importjob_status(job: ImportJob) -> JobStatus:
 
 def run_or_queue(*, actor, data: bytes, fmt: str, rows: list | None, file_name: str = "", draft: bool = False):
     """Import now (small) or queue a job (from async_threshold() rows on). Returns ImportResult or ImportJob.
-    `rows` are the parsed rows when the caller has them (then `data` is only stored for a job)."""
+    `rows` are the parsed rows when the caller has them (then `data` is only stored for a job). A CSV body is
+    not parsed to decide: its line count is enough, so a large file costs the request only its storing."""
     errors = RowErrors()
+    if rows is None and fmt == ImportJob.Format.CSV:
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1  # quoted line breaks overcount: fine
+        if async_threshold() <= lines <= max_rows():
+            return importjob_create(actor=actor, data=data, fmt=fmt, file_name=file_name, draft=draft)
     if rows is None:
         rows = _rows_of(data, fmt, errors)
     check_row_count(len(rows))
