@@ -132,9 +132,11 @@ def indicator_update(*, indicator: Indicator, **fields: Any) -> Indicator:
 
 def _check_sections(sections: Any) -> list[dict[str, str]]:
     ok = isinstance(sections, list) and all(
-        isinstance(s, dict) and isinstance(s.get("key"), str) and s["key"] and isinstance(s.get("title"), str)
-        for s in sections
+        isinstance(s, dict) and isinstance(s.get("key"), str) and isinstance(s.get("title"), str) for s in sections
     )
+    if ok:  # cleaned first: a NUL would make PostgreSQL refuse the row
+        sections = [{"key": clean_line(s["key"]), "title": clean_line(s["title"])} for s in sections]
+        ok = all(s["key"] for s in sections)
     if not ok or len({s["key"] for s in sections}) != len(sections):
         raise ServiceError(
             _(

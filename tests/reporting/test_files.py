@@ -183,3 +183,28 @@ def test_a_units_csv_with_a_nul_or_a_vertical_tab_is_cleaned(tree):
         "code,name,kind,subtype,parent_code,valid_from,valid_to\n38300,Xã\x00 Sạch\x0b,commune,xa,38,2026-01-01,\n"
     )
     assert OrgUnit.objects.get(code="38300").name == "Xã Sạch"
+
+
+def test_a_nul_in_an_address_is_a_400_not_a_database_error(tree, make_user, client):
+    api = APIClient()
+    api.force_authenticate(make_user("system_admin", tree.vn))
+    for url in ("/api/v1/orgunits/VN%00/", "/api/v1/orgunits/?q=%00", "/api/v1/rollup/?unit=38%00&indicator=X&period=2025W30"):
+        r = api.get(url)
+        assert r.status_code == 400 and "NUL" in r.json()["message"], (url, r.status_code)
+    client.force_login(make_user("system_admin", tree.vn))
+    assert client.get("/reports/rollup/?unit=%00").status_code == 400
+
+
+def test_report_form_sections_are_cleaned(tree, catalog):
+    form = services.reportform_create(
+        code="SEC",
+        name="Mẫu",
+        period_type="month",
+        scheme="calendar",
+        deadline_working_days=3,
+        unit_kinds=["commune"],
+        active_from=date(2020, 1, 1),
+        indicators=[catalog.posts],
+        narrative_sections=[{"key": "a\x00", "title": "Kết quả\x00\x0bđạt được"}],
+    )
+    assert services.current_version(form).narrative_sections == [{"key": "a", "title": "Kết quả đạt được"}]
