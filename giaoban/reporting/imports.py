@@ -32,12 +32,14 @@ __all__ = [
     "MAX_JOB_ERRORS",
     "TooManyRows",
     "async_threshold",
+    "check_row_count",
     "importjob_create",
     "importjob_run",
     "importjob_status",
     "max_rows",
     "rows_from_csv",
     "rows_from_json",
+    "run_or_queue",
 ]
 
 log = logging.getLogger(__name__)
