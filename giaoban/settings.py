@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "giaoban.core.middleware.LanguageMiddleware",
+    "giaoban.core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,6 +181,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files kept for background work (large imports): a local folder, or S3-compatible storage when
+# STORAGES["default"] is configured for it.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"  # never served directly: downloads go through scoped views
 
 # --- Security headers. No inline script without the nonce; everything is served from here.
 CONTENT_SECURITY_POLICY = {
@@ -297,6 +302,10 @@ if CACHE_URL := os.environ.get("CACHE_URL", ""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# Imports of figures: at most this many rows (CSV, JSON or .xlsx); from GIAOBAN_IMPORT_ASYNC_ROWS rows on they
+# run as a background job (202 + GET /api/v1/imports/{id}/), so no request meets the app server's timeout.
+GIAOBAN_IMPORT_MAX_ROWS = int(os.environ.get("GIAOBAN_IMPORT_MAX_ROWS", "200000"))
+GIAOBAN_IMPORT_ASYNC_ROWS = int(os.environ.get("GIAOBAN_IMPORT_ASYNC_ROWS", "20000"))
 
 # --- E-mail through Django's SMTP backend, configured from the environment.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -3,6 +3,7 @@ because officials' phones are often set to English while the office works in Vie
 (/api/) answers in the language its client asks for with Accept-Language (Vietnamese by default)."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -44,3 +45,21 @@ class LanguageMiddleware:
         if is_api:
             patch_vary_headers(response, ("Accept-Language",))
         return response
+
+
+class RefuseNulMiddleware:
+    """PostgreSQL refuses NUL in text (and SQLite stores it where no export can carry it): a request with
+    one in its path or query string is refused here with a 400, not a 500 from the database. Form and JSON
+    bodies are the forms', serializers' and services' business (see giaoban.core.text.clean_text)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.GET.lists()
+        if "\x00" in request.path_info or any("\x00" in k or any("\x00" in v for v in vs) for k, vs in query):
+            message = translation.gettext("Địa chỉ chứa ký tự NUL (the address holds a NUL character).")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"message": message, "extra": {}}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

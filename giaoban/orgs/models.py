@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from giaoban.core.access import Role, ScopedQuerySet, subtree_q
+from giaoban.core.text import clean_fields
 
 __all__ = [
     "Agency",
@@ -177,6 +178,9 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        clean_fields(self, "name", "short_name")
+
 
 class Committee(models.Model):
     name = models.CharField(_("tên"), max_length=250)
@@ -204,6 +208,9 @@ class Committee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        clean_fields(self, "name", "short_name")
 
 
 class CommitteeChildQuerySet(ScopedQuerySet):
@@ -303,6 +310,9 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_name} — {self.get_role_display()}"
+
+    def clean(self) -> None:
+        clean_fields(self, "person_name", "position")
 
 
 class UserRole(models.Model):

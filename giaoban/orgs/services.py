@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,9 +14,10 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from giaoban.core import csvfile
 from giaoban.core.dates import parse_date
 from giaoban.core.errors import RowErrors, ServiceError
-from giaoban.core.text import fold, sort_key, strip_unit_prefix
+from giaoban.core.text import clean_line, fold, sort_key, strip_unit_prefix
 
 from .models import Committee, CommitteeRole, Decision, Membership, OrgUnit, Succession
 
@@ -141,6 +141,7 @@ def orgunit_create(
     valid_to: date | None = None,
 ) -> OrgUnit:
     errors = RowErrors()
+    code, name = clean_line(code or ""), clean_line(name or "")
     _check_unit(
         errors,
         None,
@@ -154,6 +155,10 @@ def orgunit_create(
     )
     if OrgUnit.objects.filter(code=code).exists():
         errors.add(None, "code", _("Mã %(code)s đã được dùng (codes are never reused).") % {"code": code})
+    if parent is not None and name and valid_from:
+        for sibling in _namesakes(parent.pk, name):
+            if _overlap(valid_from, valid_to, sibling.valid_from, sibling.valid_to):
+                errors.add(None, "name", _sibling_message(sibling))
     errors.raise_if_any(_("Không tạo được đơn vị (unit not created)."))
     return _insert_units([NewUnit(code, name, kind, subtype, parent.code if parent else None, valid_from, valid_to)])[0]
 
@@ -212,23 +217,9 @@ SUCCESSION_COLUMNS = ["predecessor_code", "successor_code", "date", "kind", "sha
 
 
 def read_csv(data: bytes | str, columns: list[str], errors: RowErrors) -> list[tuple[int, dict[str, str]]]:
-    """Rows numbered as a spreadsheet shows them (header = row 1). Comma or semicolon separated."""
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in columns if c not in header and c not in {"valid_to", "share", "note"}]
-    if missing:
-        errors.add(1, None, _("Thiếu cột: %(c)s (missing columns).") % {"c": ", ".join(missing)})
-        return []
-    reader.fieldnames = header
-    rows = []
-    for i, raw in enumerate(reader, start=2):
-        if None in raw:
-            errors.add(i, None, _("Dòng có nhiều cột hơn tiêu đề (more cells than header columns)."))
-        rows.append((i, {k: (raw.get(k) or "").strip() for k in columns}))
-    if not rows:
+    """Rows numbered as a spreadsheet shows them (header = row 1); see giaoban.core.csvfile.read_csv."""
+    rows = csvfile.read_csv(data, columns, errors, optional={"valid_to", "share", "note"})
+    if not rows and not errors:
         errors.add(None, None, _("Tệp không có dòng dữ liệu nào (no data rows)."))
     return rows
 
@@ -246,7 +237,8 @@ def orgunits_import_csv(data: bytes | str) -> list[OrgUnit]:
     """Import units from CSV (UNIT_COLUMNS). The file is checked whole; any bad row writes nothing."""
     errors = RowErrors()
     rows = read_csv(data, UNIT_COLUMNS, errors)
-    errors.raise_if_any(_("Tệp không hợp lệ (invalid file)."))
+    if not rows:  # otherwise the file's own problems are listed with every other error below
+        errors.raise_if_any(_("Tệp không hợp lệ (invalid file)."))
     codes_in_file: dict[str, int] = {}
     for row, r in rows:
         if r["code"] in codes_in_file:
@@ -303,6 +295,10 @@ def orgunits_import_csv(data: bytes | str) -> list[OrgUnit]:
         placed.add(code)
         order.append(nu)
 
+    same_name: dict[tuple[str, str], list[tuple[int, NewUnit]]] = {}
+    siblings_db: dict[tuple[str, str], list[OrgUnit]] = defaultdict(list)
+    for sibling in OrgUnit.objects.filter(parent__in=list(parents_db.values())).select_related("parent"):
+        siblings_db[(_name_key(sibling.name), sibling.parent.code)].append(sibling)
     for row, r in rows:
         nu = parsed[r["code"]]
         parent: Any = None
@@ -328,19 +324,42 @@ def orgunits_import_csv(data: bytes | str) -> list[OrgUnit]:
             valid_to=nu.valid_to,
             parent=parent,
         )
-        # Two units of the same name under the same parent may not be valid at the same time.
-        for other_row, o in rows:
-            if other_row < row and o["name"] == r["name"] and o["parent_code"] == r["parent_code"]:
-                on = parsed[o["code"]]
-                if nu.valid_from and on.valid_from and _overlap(nu.valid_from, nu.valid_to, on.valid_from, on.valid_to):
-                    errors.add(
-                        row,
-                        "valid_from",
-                        _("Trùng tên và thời gian hiệu lực với dòng %(r)s (overlapping validity).") % {"r": other_row},
-                    )
+        # Two units of the same name under the same parent may not be valid at the same time: not two rows of
+        # the file, nor a row and a unit already recorded under that parent.
+        key = (_name_key(r["name"]), r["parent_code"])
+        for other_row, on in same_name.get(key, []):
+            if nu.valid_from and on.valid_from and _overlap(nu.valid_from, nu.valid_to, on.valid_from, on.valid_to):
+                errors.add(
+                    row,
+                    "valid_from",
+                    _("Trùng tên và thời gian hiệu lực với dòng %(r)s (overlapping validity).") % {"r": other_row},
+                )
+        if r["name"]:
+            same_name.setdefault(key, []).append((row, nu))
+        if nu.valid_from and r["name"] and nu.parent_code in parents_db:
+            for sibling in siblings_db.get(key, []):
+                if _overlap(nu.valid_from, nu.valid_to, sibling.valid_from, sibling.valid_to):
+                    errors.add(row, "name", _sibling_message(sibling))
         place(r["code"], set())
     errors.raise_if_any(_("Tệp có lỗi; chưa ghi dòng nào (the file has errors; nothing was written)."))
     return _insert_units(order)
+
+
+def _name_key(name: str) -> str:
+    """Names compared as a reader sees them: same letters, whatever the case or Unicode composition."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _namesakes(parent_id: int, name: str) -> list[OrgUnit]:
+    key = _name_key(name)
+    return [u for u in OrgUnit.objects.filter(parent_id=parent_id) if _name_key(u.name) == key]
+
+
+def _sibling_message(sibling: OrgUnit) -> str:
+    return _(
+        "Đã có đơn vị %(c)s cùng tên dưới cùng đơn vị cấp trên, có hiệu lực cùng thời gian "
+        "(a unit of this name under this parent, %(c)s, is valid at the same time)."
+    ) % {"c": sibling.code}
 
 
 def _overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -> bool:
@@ -351,7 +370,8 @@ def _overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -
 def successions_import_csv(data: bytes | str) -> list[Succession]:
     errors = RowErrors()
     rows = read_csv(data, SUCCESSION_COLUMNS, errors)
-    errors.raise_if_any(_("Tệp không hợp lệ (invalid file)."))
+    if not rows:  # otherwise the file's own problems are listed with every other error below
+        errors.raise_if_any(_("Tệp không hợp lệ (invalid file)."))
     codes = {r[c] for _, r in rows for c in ("predecessor_code", "successor_code") if r[c]}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
     items = []
@@ -564,6 +584,11 @@ def committee_reconstitute(
     kind: str = Decision.Kind.RECONSTITUTE,
 ) -> Decision:
     """A kiện toàn decision: ends some memberships the day before `date`, starts others on `date`."""
+    number, issuer, subject = clean_line(number or ""), clean_line(issuer or ""), clean_line(subject or "")
+    start = [
+        {**s, **{k: clean_line(str(s[k])) for k in ("person_name", "position") if isinstance(s.get(k), str)}}
+        for s in (start or [])
+    ]
     errors = RowErrors()
     if not number:
         errors.add(None, "number", _("Thiếu số quyết định (decision number is required)."))

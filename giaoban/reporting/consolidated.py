@@ -21,7 +21,7 @@ from giaoban.core import officialdoc
 from giaoban.core.access import Action, can, subtree_q
 from giaoban.core.errors import Conflict, ServiceError
 from giaoban.core.formats import format_number
-from giaoban.core.text import strip_unit_prefix
+from giaoban.core.text import clean_line, clean_text, strip_unit_prefix
 from giaoban.core.xlsx import table_to_xlsx
 from giaoban.orgs.models import Committee, CommitteeRole, Membership, OrgUnit
 
@@ -537,14 +537,14 @@ def report_save(
                 raise ServiceError(
                     f"Mục {key} quá {MAX_NARRATIVE_CHARS} ký tự (section too long)", {"fields": {"narrative": [key]}}
                 )
-            cleaned[key] = text.replace("\r\n", "\n").strip()
+            cleaned[key] = clean_text(text).strip()
         report.narrative = cleaned
     if recipients is not None:
         if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
             raise ServiceError(_("Nơi nhận phải là danh sách (recipients must be a list of lines)."))
-        report.recipients = [r.strip() for r in recipients if r.strip()]
+        report.recipients = [clean_line(r) for r in recipients if clean_line(r)]
     for name, value in fields.items():
-        setattr(report, name, (value or "").strip())
+        setattr(report, name, clean_text(str(value or "")).strip())
     report.version += 1
     report.updated_by = actor
     report._history_user = actor

@@ -18,6 +18,7 @@ __all__ = [
     "ConsolidatedReport",
     "DataValue",
     "FormIndicator",
+    "ImportJob",
     "Indicator",
     "ReportCount",
     "ReportForm",
@@ -460,3 +461,60 @@ class ConsolidatedReport(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status == self.Status.ISSUED
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action: str = "enter"):
+        """Jobs under the user's scope for entering figures, and always the user's own."""
+        if not user.is_authenticated:
+            return self.none()
+        return super().visible_to(user, action) | self.filter(created_by=user)
+
+
+class ImportJob(models.Model):
+    """A large import of figures run in the background (giaoban.reporting.tasks): the uploaded file kept
+    through Django's storage until the task has run it all or nothing, and its progress for the page and
+    GET /api/v1/imports/{id}/. Scoped by `org_unit`, the root of the uploader's scope for entering figures."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang nhập")
+        DONE = "done", _("Đã nhập xong")
+        REJECTED = "rejected", _("Bị từ chối")
+        FAILED = "failed", _("Lỗi hệ thống")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
+        XLSX = "xlsx", "XLSX"
+
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(max_length=8, choices=Format.choices)
+    draft = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    submissions = models.PositiveIntegerField(default=0)
+    values = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    errors_total = models.PositiveIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.file_format} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.REJECTED, self.State.FAILED)

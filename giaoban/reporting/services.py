@@ -35,6 +35,7 @@ from giaoban.core.db import (
 )
 from giaoban.core.errors import Conflict, Forbidden, RowErrors, ServiceError
 from giaoban.core.formats import format_number, parse_number
+from giaoban.core.text import clean_line, clean_text
 from giaoban.core.workdays import add_working_days
 from giaoban.orgs.models import OrgUnit
 
@@ -119,6 +120,13 @@ def _require_owner(actor, owner: OrgUnit | None) -> None:
         )
 
 
+def _clean_names(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: clean_line(v) if isinstance(v, str) and k in ("name_vi", "name_en", "unit_of_measure") else v
+        for k, v in fields.items()
+    }
+
+
 @transaction.atomic
 def indicator_create(
     *, code: str, name_vi: str, owner: OrgUnit | None = None, actor=None, **fields: Any
@@ -132,7 +140,7 @@ def indicator_create(
         raise ServiceError(
             _("Mã chỉ tiêu '%s' đã có (indicator code already exists)") % code, {"fields": {"code": code}}
         )
-    indicator = Indicator(code=code, name_vi=name_vi, owner=owner, **fields)
+    indicator = Indicator(code=clean_line(code), name_vi=clean_line(name_vi), owner=owner, **_clean_names(fields))
     _full_clean(indicator)
     indicator.save()
     return indicator
@@ -155,7 +163,7 @@ def indicator_update(*, indicator: Indicator, actor=None, **fields: Any) -> Indi
                     "(the indicator has figures; its type and aggregation are fixed)."
                 )
             )
-    for name, value in fields.items():
+    for name, value in _clean_names(fields).items():
         setattr(indicator, name, value)
     _full_clean(indicator)
     indicator.save(update_fields=list(fields) or None)
@@ -164,9 +172,11 @@ def indicator_update(*, indicator: Indicator, actor=None, **fields: Any) -> Indi
 
 def _check_sections(sections: Any) -> list[dict[str, str]]:
     ok = isinstance(sections, list) and all(
-        isinstance(s, dict) and isinstance(s.get("key"), str) and s["key"] and isinstance(s.get("title"), str)
-        for s in sections
+        isinstance(s, dict) and isinstance(s.get("key"), str) and isinstance(s.get("title"), str) for s in sections
     )
+    if ok:  # cleaned first: a NUL would make PostgreSQL refuse the row
+        sections = [{"key": clean_line(s["key"]), "title": clean_line(s["title"])} for s in sections]
+        ok = all(s["key"] for s in sections)
     if not ok or len({s["key"] for s in sections}) != len(sections):
         raise ServiceError(
             _(
@@ -344,6 +354,7 @@ def parse_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str]:
     if indicator.value_type == Indicator.ValueType.TEXT:
         if not isinstance(raw, str):
             raw = str(raw)
+        raw = clean_text(raw)  # what no export or database can carry (NUL, vertical tab…) never gets stored
         if len(raw) > 5000:
             raise ValueError(_("Quá dài, tối đa 5.000 ký tự (too long, 5,000 characters at most)"))
         return None, raw.strip()
@@ -506,7 +517,7 @@ def _clean_narrative(submission: Submission, narrative: Mapping[str, Any]) -> di
         )
     merged = dict(submission.narrative)
     for key, text in narrative.items():
-        text = "" if text is None else str(text)
+        text = "" if text is None else clean_text(str(text))
         if len(text) > 20000:
             raise ServiceError(
                 _("Thuyết minh quá dài (narrative too long)"), {"fields": {key: _("quá dài (too long)")}}
@@ -805,20 +816,32 @@ class ImportResult:
 
 @transaction.atomic
 def datavalues_import(
-    *, rows: Iterable[tuple[int, Mapping[str, Any]]], actor=None, draft: bool = False, at: datetime | None = None
+    *,
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    actor=None,
+    draft: bool = False,
+    at: datetime | None = None,
+    file_errors: RowErrors | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
     """Import figures given as (row number, {unit, form, period, indicator, value}) with codes and period
     ids. All or nothing: every bad row is listed (ImportRejected) and nothing is written. Figures land
-    as submitted (their reports are submitted, joining the totals), or as drafts with draft=True."""
+    as submitted (their reports are submitted, joining the totals), or as drafts with draft=True.
+    `file_errors`: problems the file reader found (not UTF-8, wrong cell counts), listed with the rest.
+    `progress(phase, rows done, rows total)` is called now and then ("checking", then "writing")."""
     at = at or timezone.now()
     rows = list(rows)
-    errors = RowErrors()
+    errors = file_errors if file_errors is not None else RowErrors()
     if not rows:
+        if len(errors.items) == 1:
+            errors.raise_if_any(errors.items[0]["message"])
+        errors.raise_if_any(_("Tệp có lỗi; chưa ghi gì (the file has errors; nothing was written)"))
         raise ServiceError(_("Không có dòng dữ liệu nào (no data rows)"))
+    total = len(rows)
 
     def cell(row: Mapping[str, Any], column: str) -> str:
         v = row.get(column)
-        return "" if v is None else str(v).strip()
+        return "" if v is None else clean_line(str(v))
 
     units = {u.code: u for u in OrgUnit.objects.filter(code__in={cell(r, "unit") for _, r in rows})}
     forms = {f.code: f for f in ReportForm.objects.filter(code__in={cell(r, "form") for _, r in rows})}
@@ -840,7 +863,9 @@ def datavalues_import(
 
     keys: dict[tuple, list[tuple[int, Indicator, tuple]]] = {}
     seen: set[tuple] = set()
-    for rownum, row in rows:
+    for done, (rownum, row) in enumerate(rows):
+        if progress is not None and done % 5000 == 0:
+            progress("checking", done, total)
         if not isinstance(row, Mapping):
             errors.add(rownum, None, _("Dòng phải là một đối tượng (each row must be an object)"))
             continue
@@ -966,10 +991,13 @@ def datavalues_import(
 
     reports = list(keys.items())
     n_values = 0
+    written = 0
     for start in range(0, len(reports), _BATCH):
-        n_values += _import_chunk(
-            reports[start : start + _BATCH], existing, stored, new_submission, actor=actor, draft=draft, at=at
-        )
+        chunk = reports[start : start + _BATCH]
+        n_values += _import_chunk(chunk, existing, stored, new_submission, actor=actor, draft=draft, at=at)
+        if progress is not None:
+            written += sum(len(entries) for _key, entries in chunk)
+            progress("writing", written, total)
     return ImportResult(submissions=len(keys), values=n_values)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_consolidated, views_xlsx
+from . import views, views_consolidated, views_imports, views_xlsx
 from .views_dashboard import dashboard_page
 
 app_name = "reporting"
@@ -10,6 +10,8 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("reports/rollup/", views.rollup_page, name="rollup"),
     path("reports/dashboard/", dashboard_page, name="dashboard"),
+    path("reports/import/", views_imports.import_page, name="import"),
+    path("reports/imports/<int:pk>/", views_imports.import_job, name="import_job"),
     path(
         "reports/consolidated/<int:committee_pk>/<str:period>/",
         views_consolidated.consolidated_report,

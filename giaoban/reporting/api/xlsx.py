@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,9 +17,10 @@ from giaoban.core.api.errors import ERROR_RESPONSES, ErrorSerializer
 from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import OrgUnit
 
-from .. import xlsx
+from .. import imports, xlsx
 from ..models import ReportForm
 from ..views_xlsx import rollup_xlsx_bytes, xlsx_response
+from .imports import ImportJobSerializer, job_response
 
 XLSX_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="An .xlsx workbook.")
 ERRORS = {
@@ -88,17 +89,24 @@ class XlsxUploadView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": XlsxUploadSerializer},
-        responses={200: XlsxUploadResultSerializer, **ERRORS},
+        responses={200: XlsxUploadResultSerializer, 202: ImportJobSerializer, **ERRORS},
     )
     def post(self, request):
         """Save every sheet of a filled template in one transaction (drafts, or submitted with submit=true),
-        or nothing: a rejected file answers 400 with extra.errors = [{sheet, cell, message}]."""
+        or nothing: a rejected file answers 400 with extra.errors = [{sheet, cell, message}]. A flat table of
+        GIAOBAN_IMPORT_ASYNC_ROWS rows or more is imported in the background: 202 with the job."""
         f = request.FILES.get("file")
         if f is None:
             raise ServiceError(_("Chưa gửi tệp (no file): trường 'file' (multipart field 'file')"))
         xlsx.check_upload(f.name, f.content_type, f.size)
         submit = str(request.data.get("submit", request.query_params.get("submit", ""))).lower() in ("1", "true", "on")
-        result = xlsx.workbook_import(f.read(), actor=request.user, submit=submit)
+        data = f.read()
+        rows = xlsx.table_row_count(data)
+        if rows is not None and rows >= imports.async_threshold():
+            imports.check_row_count(rows)
+            job = imports.importjob_create(actor=request.user, data=data, fmt="xlsx", file_name=f.name, draft=not submit)
+            return job_response(job, status.HTTP_202_ACCEPTED)
+        result = xlsx.workbook_import(data, actor=request.user, submit=submit)
         return Response(
             {
                 "submitted": result.submitted,

@@ -6,10 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from giaoban.core.errors import ImportRejected, ServiceError
+from giaoban.core.errors import ImportRejected, RowErrors, ServiceError
 
 from ... import aggregates
-from ...api.views import rows_from_csv
+from ...imports import check_row_count, rows_from_csv
 from ...services import IMPORT_COLUMNS, datavalues_import
 
 
@@ -33,8 +33,10 @@ class Command(BaseCommand):
                     }
             else:
                 with open(options["file"], "rb") as fh:
-                    rows = rows_from_csv(fh.read())
-                result = datavalues_import(rows=rows, draft=options["draft"])
+                    errors = RowErrors()
+                    rows = rows_from_csv(fh.read(), errors)
+                check_row_count(len(rows))
+                result = datavalues_import(rows=rows, draft=options["draft"], file_errors=errors)
                 msg = _("import: %(v)d số liệu trong %(r)d báo cáo (%(v)d values in %(r)d reports)") % {
                     "v": result.values,
                     "r": result.submissions,
