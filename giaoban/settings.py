@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "giaoban.core.context_processors.csp_nonce",
+                "giaoban.work.context_processors.notifications",
             ],
             "builtins": [
                 "django.templatetags.i18n",
