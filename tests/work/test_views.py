@@ -550,3 +550,30 @@ def test_the_bell_costs_one_query(rf, world):
     with CaptureQueriesContext(connection) as queries:
         assert str(ctx["unread_notifications"]) == "0"
     assert len(queries.captured_queries) == 1
+
+
+def test_the_pack_shows_the_periods_consolidated_report_and_the_missing_units(client, world):
+    from giaoban.reporting import services as reporting
+    from tests.reporting.conftest import Catalog
+
+    catalog = Catalog()
+    s = reporting.submission_open(unit=world.tree.n1, form=catalog.weekly, period="2026W39")
+    s = reporting.submission_save_draft(submission=s, values={"POSTS": "56"}, expected_version=s.version)
+    reporting.submission_submit(submission=s)
+    m = services.meeting_create(
+        committee=world.committee,
+        kind="giao_ban_thang",
+        title="Giao ban tháng 9",
+        period="2026-09",
+        starts_at=at(2026, 10, 5),
+    )
+    pack = selectors.meeting_pack(m, world.approver, date(2026, 10, 5))
+    assert pack.form == catalog.weekly and pack.table is not None
+    assert pack.status_period == "2026W39"
+    assert [u.unit.code for u in pack.missing] == [world.tree.n2.code]
+    client.force_login(world.approver)
+    page = client.get(f"/meetings/{m.pk}/").content.decode()
+    assert 'id="consolidated-link"' in page and f"/reports/consolidated/{world.committee.pk}/2026-09/" in page
+    assert world.tree.n2.name in page
+    # An agency officer does not read the unit's figures.
+    assert selectors.meeting_pack(m, world.police_officer, date(2026, 10, 5)).table is None
