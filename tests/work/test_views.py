@@ -577,3 +577,34 @@ def test_the_pack_shows_the_periods_consolidated_report_and_the_missing_units(cl
     assert world.tree.n2.name in page
     # An agency officer does not read the unit's figures.
     assert selectors.meeting_pack(m, world.police_officer, date(2026, 10, 5)).table is None
+
+
+@pytest.mark.parametrize("url", ["/tasks/mine/", "/tasks/", "/meetings/?month=2026-10"])
+def test_list_pages_cost_the_same_queries_however_many_rows(client, world, meeting, url):
+    user = world.police_officer if url == "/tasks/mine/" else world.approver
+    client.force_login(user)
+    _issued(world, meeting)
+    _task(world, supporting=[world.youth])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(8):
+        _task(world, title=f"Việc {i}", supporting=[world.youth], due_on=date(2026, 10, 10 + i))
+        services.meeting_create(
+            committee=world.committee, kind="giao_ban_tuan", title=f"Họp {i}", starts_at=at(2026, 10, 10 + i)
+        )
+    assert count() == few
+
+
+def test_an_htmx_filter_answers_only_the_rows(client, world, meeting):
+    client.force_login(world.approver)
+    page = client.get("/meetings/?month=2026-10", HTTP_HX_REQUEST="true").content.decode()
+    assert page.lstrip().startswith('<div id="rows">') and "<html" not in page
+    assert "Hội nghị sơ kết" in page
+    assert client.get("/meetings/?month=2026-10&committee=abc").status_code == 200
+    card = client.get(f"/tasks/scorecard/?unit={world.tree.p1.code}", HTTP_HX_REQUEST="true").content.decode()
+    assert card.lstrip().startswith('<div id="table">') and "/tasks/scorecard.xlsx?" in card

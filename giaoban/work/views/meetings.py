@@ -78,15 +78,16 @@ def meeting_list(request):
     data["month"] = month
     base = selectors.meetings_for(request.user).select_related("conclusion")
     qs = MeetingFilter(data, queryset=base).qs.order_by("starts_at", "pk")
-    rows = []
+    rows, now = [], timezone.now()
     for m in qs:
         c = _conclusion_of(m)
         due = services.conclusion_due_on(m)
         issued = c is not None and c.status == Conclusion.Status.ISSUED
         late_notice = (c.issued_on > due) if issued else (m.status != Meeting.Status.CANCELLED and today > due)
+        # Sent late, or still a draft that would be late if sent today (a past draft is not flagged).
         invitation_late = (
             m.status != Meeting.Status.CANCELLED
-            and (m.invited_on is not None or m.status == Meeting.Status.DRAFT)
+            and (m.invited_on is not None or (m.status == Meeting.Status.DRAFT and m.starts_at >= now))
             and services.invitation_is_late(m)
         )
         rows.append(MeetingRow(m, invitation_late, due, late_notice, c))
