@@ -17,6 +17,12 @@ from tests.access import Endpoint, check, matrix
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a temporary folder, never into the repository or var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 class Pages:
     """One meeting with an issued notice, its task and files, in the user's province ("in") and in another
     ("out")."""

@@ -23,6 +23,12 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SHOTS = os.environ.get("GIAOBAN_SCREENSHOTS", "")
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a temporary folder, never into the repository or var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def earlier_meeting(world, today):
     """Last month's giao ban with an issued notice: one task overdue, one in time, so the pack has content."""
     day = today - timedelta(days=30)

@@ -19,6 +19,12 @@ from giaoban.work.services import PlannedTaskInput, PointInput
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a temporary folder, never into the repository or var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def at(y, m, d, h=8):
     return datetime(y, m, d, h, tzinfo=VN)
 
@@ -608,3 +614,13 @@ def test_an_htmx_filter_answers_only_the_rows(client, world, meeting):
     assert client.get("/meetings/?month=2026-10&committee=abc").status_code == 200
     card = client.get(f"/tasks/scorecard/?unit={world.tree.p1.code}", HTTP_HX_REQUEST="true").content.decode()
     assert card.lstrip().startswith('<div id="table">') and "/tasks/scorecard.xlsx?" in card
+
+
+def test_uploads_have_a_folder_of_their_own_outside_the_repository():
+    from pathlib import Path
+
+    from giaoban import settings as project
+
+    media = Path(project.MEDIA_ROOT)
+    assert media.is_absolute() and media != Path.cwd()
+    assert media.is_relative_to(project.VAR_DIR) or "MEDIA_ROOT" in __import__("os").environ
