@@ -104,6 +104,7 @@ def test_it_runs_the_giao_ban_cycle_on_a_phone(live_server, world, make_user, tm
         page.fill("#agenda_presenter_0", "Phó Trưởng ban Thường trực")
         page.fill("#agenda_minutes_0", "30")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(shots / "meeting_form.png"), full_page=True)
         page.locator("#save-meeting").click()
         page.get_by_text("Đã lên lịch cuộc họp.").wait_for()
 
@@ -133,6 +134,8 @@ def test_it_runs_the_giao_ban_cycle_on_a_phone(live_server, world, make_user, tm
         page.fill("#point_0_task_0_due", due.isoformat())
         page.locator("#save-draft").click()
         page.get_by_text("Đã lưu dự thảo kết luận").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(shots / "conclusion.png"), full_page=True)
         page.fill("#id_number", "45-TB/BCĐ")
         page.locator("#issue-notice").click()
         page.get_by_text("Đã ban hành thông báo kết luận").wait_for()
@@ -169,6 +172,9 @@ def test_it_runs_the_giao_ban_cycle_on_a_phone(live_server, world, make_user, tm
         page.locator("#confirm-done").click()
         page.get_by_text("Đã xác nhận hoàn thành.").wait_for()
 
+        page.goto(f"{base}/meetings/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(shots / "meetings.png"), full_page=True)
         page.goto(f"{base}/tasks/scorecard/?unit={world.tree.p1.code}&by=agency")
         row = page.locator("table.scorecard tr", has_text=world.police.name)
         assert row.locator("td.done-on-time").inner_text() == "1"
