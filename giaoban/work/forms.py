@@ -109,13 +109,13 @@ class MeetingForm(forms.Form):
         label=_("Thành viên được mời"),
         queryset=Membership.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     invited_agencies = forms.ModelMultipleChoiceField(
         label=_("Cơ quan thành viên được mời"),
         queryset=Membership.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
