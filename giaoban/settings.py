@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "giaoban.core.context_processors.csp_nonce",
+                "giaoban.work.context_processors.notifications",
             ],
             "builtins": [
                 "django.templatetags.i18n",
@@ -174,16 +175,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR.parent / "staticfiles"))
-# Stored files (the default storage): a folder under var/ unless MEDIA_ROOT says otherwise; `giaoban backup` archives it.
+# Stored files (agenda documents, task evidence, imports): a folder under var/ unless MEDIA_ROOT says otherwise;
+# never served directly, only through scoped views; `giaoban backup` archives it.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-# Uploaded files kept for background work (large imports): a local folder, or S3-compatible storage when
-# STORAGES["default"] is configured for it.
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"  # never served directly: downloads go through scoped views
 
 # --- Security headers. No inline script without the nonce; everything is served from here.

@@ -168,3 +168,114 @@ def meeting_tasks(meeting: Meeting) -> QuerySet[Task]:
     return Task.objects.filter(point__conclusion__meeting=meeting).prefetch_related(
         Prefetch("supporting", queryset=Agency.objects.only("name", "short_name"))
     )
+
+
+# --- The meeting pack and the pages' reads (w-pages) ---------------------------------------------------
+
+
+def committee_agencies(committee, day: date | None = None) -> QuerySet[Agency]:
+    """The committee's member agencies: those of its own unit and those its current members come from
+    (the same rule as `services.is_member_agency`)."""
+    from giaoban.orgs.models import Membership
+
+    member_agencies = Membership.objects.filter(committee=committee).current(day).values("agency_id")
+    return Agency.objects.filter(Q(org_unit_id=committee.org_unit_id) | Q(pk__in=member_agencies)).order_by("name")
+
+
+@dataclass
+class TaskGroup:
+    """The tasks one earlier conclusion notice gave, overdue first."""
+
+    conclusion: Conclusion
+    tasks: list[Task]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for t in self.tasks if t.status == task_status.Status.OVERDUE)
+
+
+@dataclass
+class MeetingPack:
+    """What a meeting page gathers, live, as of a day: the period's consolidated report of the committee,
+    the units late or missing with their reports, the tasks of the committee's earlier conclusions and the
+    scorecard of the committee's unit. A part the user may not read, or that does not apply, is None."""
+
+    meeting: Meeting
+    as_of: date
+    table: object | None = None  # reporting.consolidated.ConsolidatedTable
+    summary: str = ""
+    form: object | None = None  # reporting.models.ReportForm
+    status_period: str = ""
+    late: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    report_note: str = ""
+    groups: list[TaskGroup] = field(default_factory=list)
+    card: Scorecard | None = None
+
+
+_ORDER = {
+    task_status.Status.OVERDUE: 0,
+    task_status.Status.IN_TIME: 1,
+    task_status.Status.NO_DEADLINE: 2,
+    task_status.Status.DONE_LATE: 3,
+    task_status.Status.DONE_ON_TIME: 4,
+}
+
+
+def _pack_report(pack: MeetingPack, user) -> None:
+    from django.http import Http404
+
+    from giaoban.core.access import can
+    from giaoban.core.errors import ServiceError
+    from giaoban.reporting import consolidated, periods
+    from giaoban.reporting.dashboard import late_and_missing
+
+    meeting = pack.meeting
+    unit = meeting.committee.org_unit
+    if not meeting.period or not can(user, Action.VIEW, unit.path):
+        return
+    try:
+        form = consolidated.default_form(meeting.committee, None, meeting.period)
+        window, parts = consolidated.form_window(form, meeting.period)
+        table = consolidated.consolidated_table(user, unit, form, meeting.period)
+    except (ServiceError, periods.PeriodError, Http404) as exc:
+        pack.report_note = getattr(exc, "message", "") or str(exc)
+        return
+    pack.form, pack.table, pack.summary = form, table, consolidated.summary_paragraph(table)
+    # Who is late or missing: for the last reporting period of the window (the one the meeting comes after).
+    last = parts[-1] if parts else window
+    pack.status_period = last.id
+    pack.late, pack.missing = late_and_missing(unit, form, last)
+
+
+def meeting_pack(meeting: Meeting, user, as_of: date | None = None) -> MeetingPack:
+    """The live pack of a meeting for `user` as of a day (today by default), in a number of queries that
+    does not grow with the number of tasks."""
+    from giaoban.core.access import can
+
+    day = as_of or timezone.localdate()
+    pack = MeetingPack(meeting=meeting, as_of=day)
+    _pack_report(pack, user)
+    earlier = (
+        tasks_for(user)
+        .filter(
+            committee_id=meeting.committee_id,
+            point__conclusion__status=Conclusion.Status.ISSUED,
+            point__conclusion__meeting__starts_at__lt=meeting.starts_at,
+        )
+        .select_related("point__conclusion__meeting")
+        .prefetch_related(Prefetch("supporting", queryset=Agency.objects.only("name", "short_name")))
+    )
+    groups: dict[int, TaskGroup] = {}
+    for task in tasks_with_status(earlier, day):
+        conclusion = task.point.conclusion
+        groups.setdefault(conclusion.pk, TaskGroup(conclusion, [])).tasks.append(task)
+    for g in groups.values():
+        g.tasks.sort(key=lambda t: (_ORDER.get(t.status, 9), t.due_on or date.max, t.point.number, t.pk))
+    pack.groups = sorted(
+        groups.values(), key=lambda g: (g.conclusion.issued_on or date.min, g.conclusion.pk), reverse=True
+    )
+    unit = meeting.committee.org_unit
+    if can(user, Action.VIEW, unit.path):
+        pack.card = scorecard(unit, day, by="agency")
+    return pack
