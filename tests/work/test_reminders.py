@@ -244,3 +244,35 @@ def test_it_rebuilds_the_counts_from_the_command(world, tasks):
     assert "3 nhiệm vụ" in out.getvalue()
     after = sorted(TaskCount.objects.values_list("path", "agency_id", "day", "assigned", "done_on_time", "overdue"))
     assert after == before and after
+
+
+def test_two_runs_at_once_send_each_reminder_once(world, tasks, smtp, clock):
+    from django.db import connection
+
+    from giaoban.work.services import reminders
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections to one database at once: the in-memory SQLite test database has one")
+    clock(AFTER)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def one() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(reminders.reminders_send(AFTER))
+        except Exception as exc:  # reported below: a thread's exception would otherwise be lost
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors and len(results) == 2
+    assert sum(r.overdue for r in results) == 1 and sum(r.emails for r in results) == 2
+    assert TaskEvent.objects.filter(kind=TaskEvent.Kind.REMINDED).count() == 1
+    work_off_the_queue()
+    assert len(smtp.take()) == 2
