@@ -276,3 +276,36 @@ def test_two_runs_at_once_send_each_reminder_once(world, tasks, smtp, clock):
     assert TaskEvent.objects.filter(kind=TaskEvent.Kind.REMINDED).count() == 1
     work_off_the_queue()
     assert len(smtp.take()) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("within", [3, 5])
+def test_the_reminder_query_agrees_with_the_status_rule_day_by_day(world, within):
+    """Around a public holiday (02/09), for two committee settings of N: the task is found as due soon
+    exactly on the days `status.due_soon` says, and as overdue from the day after its deadline."""
+    from datetime import timedelta
+
+    from giaoban.work import status
+    from giaoban.work.services import reminders
+
+    world.committee.due_soon_days = within
+    world.committee.save(update_fields=["due_soon_days"])
+    task = services.task_create(
+        committee=world.committee,
+        title="Rà soát",
+        agency=world.police,
+        assigned_on=date(2026, 8, 1),
+        due_on=date(2026, 9, 4),
+        notify=False,
+    )
+    dates = status.TaskDates.of(task)
+    day = date(2026, 8, 20)
+    while day <= date(2026, 9, 14):
+        found = {r.kind for r in reminders.reminders_due(day) if r.task.pk == task.pk}
+        expected = set()
+        if status.due_soon(dates, day, within):
+            expected.add("due_soon")
+        if status.status_on(dates, day) == status.Status.OVERDUE and (day - task.due_on).days <= 7:
+            expected.add("overdue")
+        assert found == expected, day
+        day += timedelta(days=1)

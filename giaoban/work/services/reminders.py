@@ -48,6 +48,7 @@ from giaoban.orgs.models import Committee, Membership
 
 from .. import status as task_status
 from ..models import Notification, Task, TaskEvent
+from ..selectors import status_q
 from .notifications import assignee_users, assigner_users, notify, task_url
 
 __all__ = [
@@ -92,23 +93,15 @@ class RemindSummary:
 def _due_soon_q(day: date) -> Q:
     """In time on `day`, deadline within the committee's N working days: one condition per distinct N."""
     q = Q(pk__in=[])
-    for n in sorted(set(Committee.objects.values_list("due_soon_days", flat=True))):
+    for n in Committee.objects.order_by("due_soon_days").values_list("due_soon_days", flat=True).distinct():
         # working_days_between(day, due) <= n  <=>  due < the (n+1)-th working day after day
         q |= Q(committee__due_soon_days=n, due_on__lt=add_working_days(day, n + 1))
-    return task_status_q(task_status.Status.IN_TIME, day) & q
-
-
-def task_status_q(value: str, day: date) -> Q:
-    from ..selectors import status_q
-
-    return status_q(value, day)
+    return status_q(task_status.Status.IN_TIME, day) & q
 
 
 def _candidates(day: date) -> tuple[Q, Q]:
     open_ = Q(state=Task.State.OPEN)
-    overdue = (
-        open_ & task_status_q(task_status.Status.OVERDUE, day) & Q(due_on__gte=day - timedelta(days=OVERDUE_CATCH_UP))
-    )
+    overdue = open_ & status_q(task_status.Status.OVERDUE, day) & Q(due_on__gte=day - timedelta(days=OVERDUE_CATCH_UP))
     return open_ & _due_soon_q(day), overdue
 
 
