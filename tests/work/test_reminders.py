@@ -309,3 +309,15 @@ def test_the_reminder_query_agrees_with_the_status_rule_day_by_day(world, within
             expected.add("overdue")
         assert found == expected, day
         day += timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_bad_date_with_a_clear_message(world):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Ngày không hợp lệ"):
+        call_command("work", "remind", "--date", "31/02/2026", stdout=StringIO())
+    assert "0 nhắc sắp đến hạn" in remind(date(2026, 2, 27))  # dd/mm/yyyy and ISO both read
+    out = StringIO()
+    call_command("work", "remind", "--date", "27/02/2026", stdout=out)
+    assert out.getvalue().startswith("27/02/2026:")

@@ -260,7 +260,7 @@ def _message(notification: Notification, address: str) -> EmailMessage:
     if url:
         lines += ["", _("Xem chi tiết: %(u)s") % {"u": _absolute(url)}]
     lines += ["", _("Thư gửi tự động từ giaoban; xin đừng trả lời thư này.")]
-    subject = f"[giaoban] {notification.get_kind_display()}: {notification.text}"
+    subject = f"[giaoban] {notification.text}"  # the text names the kind: "Quá hạn (hạn 16/10/2026): …"
     return EmailMessage(
         subject=" ".join(subject.split())[:200],
         body="\n".join(lines),
