@@ -9,7 +9,7 @@ DATABASE_URL_PG ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-sqlite test-pg system-deps messages lint vendor demo bench clean
+.PHONY: run test test-sqlite test-pg system-deps messages lint vendor demo bench bench-g clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -87,3 +87,17 @@ bench: $(VENV)/.installed messages
 	       $(PY) -m bench.run --db $$db --scale $(SCALE) --reps $(BENCH_REPS); fi; \
 	  for s in $$scales; do $(PY) -m bench.drop --db $$db --scale $$s; done; done; \
 	$(PY) -m bench.report --scale $(SCALE)
+
+# Bench case (g), issue 9 (bench/scorecard.py): the national task scorecard by province through the maintained
+# counts vs one GROUP BY over the task table, at 100,000 then 1,000,000 tasks; each database is dropped after
+# its run (~15 min in all here). Writes the (g) section of bench/RESULTS.md.
+G_TASKS ?= 100000 1000000
+G_REPS ?= 11
+bench-g: $(VENV)/.installed messages
+	@set -e; dbs=sqlite; if $(PY) -c "import bench.common as c,sys; sys.exit(not c.pg_reachable())"; then dbs="sqlite pg"; \
+	  else echo "PostgreSQL unreachable: SQLite only"; fi; \
+	for db in $$dbs; do for n in $(G_TASKS); do \
+	  $(PY) -m bench.scorecard generate --db $$db --tasks $$n; \
+	  $(PY) -m bench.scorecard run --db $$db --tasks $$n --reps $(G_REPS); \
+	  $(PY) -m bench.scorecard drop --db $$db --tasks $$n; done; done; \
+	$(PY) -m bench.scorecard report

@@ -479,6 +479,18 @@ class TaskCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["path", "agency_id", "day"], name="taskcount_key")]
+        # Covering: a scorecard sums the counts of a few paths up to a day from the index alone (half the
+        # time of reading the rows on both databases, bench case g). Plain key columns, not INCLUDE, which
+        # SQLite lacks.
+        indexes = [
+            models.Index(
+                fields=[
+                    *("path", "agency_id", "day", "assigned", "done_on_time", "done_late", "in_time"),
+                    *("overdue", "no_deadline", "fallen_due"),
+                ],
+                name="taskcount_cover",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.path} {self.agency_id} {self.day}"

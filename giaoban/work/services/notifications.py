@@ -47,7 +47,8 @@ def task_url(task: Task) -> str:
 def notify(
     users: Iterable, *, kind: str, key: str, text: str, url: str = "", task=None, meeting=None
 ) -> list[Notification]:
-    """One notification per user for `key`; a user who already has it is skipped (idempotent)."""
+    """One notification per user for `key`; a user who already has it is skipped (idempotent). Each new one
+    is e-mailed too, when its user has an address, by a job queued once the transaction commits."""
     made = []
     for user in users:
         try:
@@ -59,6 +60,10 @@ def notify(
                 )
         except IntegrityError:
             continue
+    if made:
+        from .reminders import notification_email_queue
+
+        notification_email_queue(made)
     return made
 
 
