@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "giaoban.orgs",
     "giaoban.reporting",
     "giaoban.work",
+    "giaoban.outreach",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- Defaults offered to a unit's report before it is saved: functions (unit, form, period) -> {code: Default}.
+# The outreach app offers the figures its channels, contests and trainings recorded.
+REPORT_DEFAULTS_PROVIDERS = ["giaoban.outreach.selectors.report_defaults"]
 
 # --- Background jobs (django-tasks): the database backend, run by `giaoban db_worker`.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
