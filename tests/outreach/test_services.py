@@ -124,7 +124,7 @@ def test_entries_are_ranked_by_their_mean_score_and_given_the_prizes_in_order(wo
             org_unit=unit,
             category="Bài viết",
             submitted_on=date(2023, 5, i),
-        )  # fmt: skip
+        )
         for i, unit in enumerate([world.tree.c1, world.tree.c2, world.tree.c1, world.tree.p1], start=1)
     ]
     for entry, (a, b) in zip(entries, [(70, 80), (90, 92), (85, 85), (60, 50)], strict=True):
