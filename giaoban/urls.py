@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("giaoban.orgs.urls")),
     path("", include("giaoban.reporting.urls")),
+    path("outreach/", include("giaoban.outreach.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("giaoban.api_urls")),

@@ -1,6 +1,7 @@
 """Filters shared by the outreach pages and the API lists."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from giaoban.core.access import PATH_END
@@ -20,7 +21,11 @@ class SubtreeFilter(django_filters.FilterSet):
 
 
 class ChannelFilter(SubtreeFilter):
-    platform = django_filters.ChoiceFilter(choices=Channel.Platform.choices, label=_("Nền tảng"))
+    platform = django_filters.ChoiceFilter(
+        choices=Channel.Platform.choices,
+        label=_("Nền tảng"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
     class Meta:
         model = Channel

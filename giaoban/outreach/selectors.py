@@ -34,12 +34,15 @@ def channels_for(user, action: str = Action.VIEW) -> QuerySet[Channel]:
 
 
 def contests_for(user, action: str = Action.VIEW) -> QuerySet[Contest]:
-    return Contest.objects.visible_to(user, action).select_related("org_unit")
+    return Contest.objects.visible_to(user, action).select_related("org_unit").order_by("-starts_on", "name", "pk")
 
 
 def trainings_for(user, action: str = Action.VIEW) -> QuerySet[Training]:
     return (
-        Training.objects.visible_to(user, action).select_related("org_unit").annotate(participants=Sum("groups__count"))
+        Training.objects.visible_to(user, action)
+        .select_related("org_unit")
+        .annotate(participants=Sum("groups__count"))
+        .order_by("-starts_on", "title", "pk")
     )
 
 

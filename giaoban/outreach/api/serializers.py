@@ -79,9 +79,16 @@ class ScoreInputSerializer(serializers.Serializer):
     score = serializers.DecimalField(max_digits=6, decimal_places=2)
 
 
+class GroupsField(serializers.DictField):
+    """Participants by group: written as a dict, read from the training's groups."""
+
+    def to_representation(self, value):
+        return {g.group: g.count for g in value.all()}
+
+
 class TrainingSerializer(serializers.ModelSerializer):
     unit = UnitCodeField(source="org_unit")
-    groups = serializers.DictField(
+    groups = GroupsField(
         child=serializers.IntegerField(min_value=0),
         required=False,
         help_text='Participants by group, e.g. {"cán bộ": 40, "đoàn viên": 25}.',
@@ -107,8 +114,3 @@ class TrainingSerializer(serializers.ModelSerializer):
             "participants",
         ]
         read_only_fields = ["id", "participants"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["groups"] = {g.group: g.count for g in instance.groups.all()}
-        return data
