@@ -14,7 +14,7 @@ from giaoban.reporting.consolidated import head_of, issuer_name, layout_of, pare
 
 from .models import Contest, Entry
 
-__all__ = ["WINNER_HEADERS", "winners", "winners_docx", "winners_xlsx"]
+__all__ = ["WINNER_HEADERS", "winners", "winners_document", "winners_docx", "winners_xlsx"]
 
 WINNER_HEADERS = ["STT", "Tác phẩm", "Tác giả", "Đơn vị", "Thể loại", "Điểm", "Giải"]
 
@@ -56,7 +56,7 @@ def _committee(contest: Contest) -> Committee | None:
     return contest.committee or Committee.objects.filter(org_unit=contest.org_unit).order_by("pk").first()
 
 
-def winners_docx(contest: Contest) -> bytes:
+def winners_document(contest: Contest) -> officialdoc.OfficialDocument:
     committee = _committee(contest)
     layout = layout_of(committee) if committee else "party"
     head = head_of(committee, timezone.localdate()) if committee else None
@@ -65,7 +65,7 @@ def winners_docx(contest: Contest) -> bytes:
         f"từ {official_date(contest.starts_on)} đến {official_date(contest.ends_on)}. "
         f"Căn cứ kết quả chấm của Ban Giám khảo, thông báo danh sách tác phẩm đoạt giải như sau:"
     ).strip()
-    doc = officialdoc.OfficialDocument(
+    return officialdoc.OfficialDocument(
         layout=layout,
         parent_body=parent_body(contest.org_unit, layout),
         issuer=issuer_name(committee) if committee else contest.organiser.upper(),
@@ -77,10 +77,18 @@ def winners_docx(contest: Contest) -> bytes:
         doc_type="THÔNG BÁO",
         subject=f"Kết quả {contest.name}",
         sections=[officialdoc.Section("", [intro])],
-        table=officialdoc.Table(title="", headers=WINNER_HEADERS, rows=[[str(c) for c in r] for r in _rows(contest)]),
+        # The notice lists what the winners are known by; scores and categories stay in the .xlsx.
+        table=officialdoc.Table(
+            title="",
+            headers=[h for i, h in enumerate(WINNER_HEADERS) if i not in (4, 5)],
+            rows=[[str(c) for i, c in enumerate(r) if i not in (4, 5)] for r in _rows(contest)],
+        ),
         signer_capacity="T/M BAN CHỈ ĐẠO" if layout == "party" else "TM. BAN CHỈ ĐẠO",
         signer_title="TRƯỞNG BAN",
         signer_name=head.person_name if head else "",
         recipients=["- Các đơn vị có tác phẩm đoạt giải,", "- Lưu VT."],
     )
-    return officialdoc.render_docx(doc)
+
+
+def winners_docx(contest: Contest) -> bytes:
+    return officialdoc.render_docx(winners_document(contest))
