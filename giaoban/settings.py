@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "giaoban.orgs",
     "giaoban.reporting",
     "giaoban.work",
+    "giaoban.outreach",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +280,10 @@ SPECTACULAR_SETTINGS = {
         "giaoban.core.api.schema.add_error_responses",
     ],
 }
+
+# --- Defaults offered to a unit's report before it is saved: functions (unit, form, period) -> {code: Default}.
+# The outreach app offers the figures its channels, contests and trainings recorded.
+REPORT_DEFAULTS_PROVIDERS = ["giaoban.outreach.selectors.report_defaults"]
 
 # --- Background jobs (django-tasks): the database backend by default, run by `giaoban db_worker`; with several
 # app servers it can be Redis (TASKS_BACKEND=rq, REDIS_URL; worker: `giaoban rqworker --job-class

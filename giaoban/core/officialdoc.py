@@ -156,7 +156,14 @@ def _column_widths(table: Table, columns: int) -> list[float]:
             + [(len(header) + 1) // 2]
         )
         natural.append(max(12, min(chars, 40) * CHAR_MM + 4))
-    return [TEXT_WIDTH_MM * w / sum(natural) for w in natural]
+    # A numbering column (STT) keeps its width, or "STT" itself would wrap letter by letter; the others share
+    # what is left in proportion.
+    fixed = {i for i, h in enumerate(table.headers[:columns]) if _clean(h).lower() in {"stt", "tt"}}
+    for i in fixed:
+        natural[i] = max(natural[i], 15)  # "STT" in 13 pt bold plus the cell margins
+    flexible = sum(w for i, w in enumerate(natural) if i not in fixed)
+    room = TEXT_WIDTH_MM - sum(natural[i] for i in fixed)
+    return [w if i in fixed else room * w / flexible for i, w in enumerate(natural)]
 
 
 def _figures(table: Table) -> Markup:

@@ -652,3 +652,17 @@ def form_period_status(form: ReportForm, period: str, unit: OrgUnit, approved_on
         b.add(row, Decimal(1))
         table[row["unit_id"]].values[ind.pk] = round_value(b.value(ind.aggregation))
     return statuses, indicators, [table[c.pk] for c in children]
+
+
+def report_defaults(unit: OrgUnit, form: ReportForm, period: str) -> dict:
+    """Figures offered to a unit's report before anything is saved for them, by indicator code, each with
+    `.value` and `.source` (where it came from), from the providers in settings.REPORT_DEFAULTS_PROVIDERS
+    (other apps that record the activity the indicators count). The first provider to offer a code wins."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    out: dict = {}
+    for path in getattr(settings, "REPORT_DEFAULTS_PROVIDERS", []):
+        for code, default in import_string(path)(unit, form, period).items():
+            out.setdefault(code, default)
+    return out

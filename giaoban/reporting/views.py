@@ -61,6 +61,7 @@ class Field:
     value: str  # what is shown in the input
     saved: str  # the saved value, shown beside it after a conflict
     error: str
+    source: str = ""  # where an offered (not yet saved) figure came from
 
 
 def _entry_context(request, unit, form, period, submission, typed=None, narrative=None, errors=None, conflict=None):
@@ -76,6 +77,13 @@ def _entry_context(request, unit, form, period, submission, typed=None, narrativ
         )
         for ind in services.version_indicators(version)
     ]
+    if typed is None and (submission is None or submission.is_editable):
+        # Figures the unit recorded elsewhere (its channels, contests, trainings) fill what is not saved yet.
+        offered = selectors.report_defaults(unit, form, period)
+        for f in fields:
+            if f.value == "" and f.indicator.code in offered:
+                f.value = format_number(offered[f.indicator.code].value)
+                f.source = offered[f.indicator.code].source
     saved_narrative = submission.narrative if submission else {}
     sections = [
         {
