@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from giaoban.reporting.periods import (
@@ -235,6 +235,7 @@ def _union(windows: list[Period], rtype: str, scheme: str) -> list[Period]:
     return [p for w in windows for p in composed_of(w, rtype, scheme)]
 
 
+@settings(deadline=None)  # a property check, not a timing: the shared CI machine can be slow
 @given(year=years, scheme=schemes, week_scheme=st.sampled_from([None, WEEK_MON, WEEK_THU]))
 def test_windows_are_unions_of_their_parts(year: int, scheme: str, week_scheme: str | None) -> None:
     def weeks(pid: str) -> list[Period]:
