@@ -274,6 +274,8 @@ SPECTACULAR_SETTINGS = {
         "UrgeKindEnum": "giaoban.work.models.TaskEvent.UrgeKind",
         # `check --deploy` must be clean (drf_spectacular.W001 on the two "status" choice sets).
         "SubmissionStatusEnum": "giaoban.reporting.models.Submission.Status",
+        "TaskStateEnum": "giaoban.work.models.Task.State",
+        "ImportJobStateEnum": "giaoban.reporting.models.ImportJob.State",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -3,7 +3,7 @@ because officials' phones are often set to English while the office works in Vie
 (/api/) answers in the language its client asks for with Accept-Language (Vietnamese by default)."""
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -60,6 +60,8 @@ class RefuseNulMiddleware:
         if "\x00" in request.path_info or any("\x00" in k or any("\x00" in v for v in vs) for k, vs in query):
             message = translation.gettext("Địa chỉ chứa ký tự NUL (the address holds a NUL character).")
             if request.path_info.startswith("/api/"):
-                return JsonResponse({"message": message, "extra": {}}, status=400)
+                from giaoban.core.api.errors import error_response
+
+                return error_response(400, "invalid", message)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core import csvfile
 from giaoban.core.access import Action, scope_paths
-from giaoban.core.errors import ImportRejected, RowErrors, ServiceError
+from giaoban.core.errors import ImportRejected, RowErrors, ServiceError, TooLarge
 from giaoban.orgs.models import OrgUnit
 
 from . import services
@@ -58,8 +58,8 @@ def async_threshold() -> int:
     return getattr(settings, "GIAOBAN_IMPORT_ASYNC_ROWS", 20_000)
 
 
-class TooManyRows(ServiceError):
-    status = 413
+class TooManyRows(TooLarge):
+    """More rows than GIAOBAN_IMPORT_MAX_ROWS: 413, code too_large."""
 
 
 def _too_many(n: int) -> TooManyRows:

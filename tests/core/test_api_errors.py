@@ -121,10 +121,8 @@ def test_it_answers_a_body_over_the_limit_with_413_too_large(world, client_for, 
     assert not Submission.objects.exclude(pk=world["submission"].pk).exists()
 
 
-def test_it_answers_too_many_import_rows_with_413_too_large(world, client_for, monkeypatch):
-    from giaoban.reporting.api import views
-
-    monkeypatch.setattr(views, "MAX_IMPORT_ROWS", 3)
+def test_it_answers_too_many_import_rows_with_413_too_large(world, client_for, settings):
+    settings.GIAOBAN_IMPORT_MAX_ROWS = 3
     rows = [{"unit": "15061", "form": "W35", "period": "2026W10", "indicator": "POSTS", "value": "1"}] * 4
     error(client_for().post("/api/v1/datavalues/", rows, format="json"), 413, "too_large")
 
