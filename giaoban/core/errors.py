@@ -65,3 +65,15 @@ class RowErrors:
     def raise_if_any(self, message: str) -> None:
         if self.items:
             raise ImportRejected(message, sorted(self.items, key=lambda e: (e["row"] or 0, e["column"] or "")))
+
+
+def full_clean_or_raise(obj, exclude: list[str] | None = None) -> None:
+    """Run a model instance's validation; a failure becomes a ServiceError naming its first message, with
+    every field's messages in `extra["fields"]` (what pages show beside the fields and the API returns)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        raise ServiceError(next(iter(fields.values()))[0], {"fields": fields}) from None

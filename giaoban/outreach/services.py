@@ -8,14 +8,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg
 from django.utils.translation import gettext as _
 
 from giaoban.core.access import Action, can
 from giaoban.core.dates import parse_date
-from giaoban.core.errors import RowErrors, ServiceError
+from giaoban.core.errors import RowErrors, ServiceError, full_clean_or_raise
 from giaoban.core.formats import parse_number
 from giaoban.orgs.models import Agency, OrgUnit
 from giaoban.orgs.services import read_csv
@@ -47,13 +46,6 @@ def may_edit(user, unit: OrgUnit) -> bool:
     return can(user, Action.ENTER, unit.path) or can(user, Action.MANAGE, unit.path)
 
 
-def _clean(obj) -> None:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise ServiceError(next(iter(fields.values()))[0], {"fields": fields}) from None
-
 
 def metric_period(value: str) -> str:
     """A calendar month (2023-03) or ISO week (2023W10) id, canonical; ValueError otherwise."""
@@ -82,7 +74,7 @@ def channel_create(
     channel = Channel(
         org_unit=org_unit, committee=committee, name=(name or "").strip(), platform=platform, url=url or "", since=since
     )
-    _clean(channel)
+    full_clean_or_raise(channel)
     channel.save()
     return channel
 
@@ -212,7 +204,7 @@ def contest_create(
         rounds=[r.strip() for r in rounds if r.strip()],
         prizes=cleaned_prizes,
     )
-    _clean(contest)
+    full_clean_or_raise(contest)
     contest.save()
     return contest
 
@@ -258,7 +250,7 @@ def entry_create(
     )
     if file is not None:
         entry.file = file
-    _clean(entry)
+    full_clean_or_raise(entry)
     entry.save()
     return entry
 
@@ -375,7 +367,7 @@ def training_create(
         trainers=trainers or "",
         materials=materials or "",
     )
-    _clean(training)
+    full_clean_or_raise(training)
     training.save()
     for group, count in (groups or {}).items():
         try:

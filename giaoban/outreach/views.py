@@ -53,7 +53,7 @@ def index(request):
     return render(request, "outreach/index.html", context)
 
 
-def _new(request, form_class, create, template, redirect_to):
+def _new(request, form_class, create, title, redirect_to):
     units = writable_units(request.user)
     if not units.exists():
         raise Http404
@@ -67,12 +67,12 @@ def _new(request, form_class, create, template, redirect_to):
         else:
             messages.success(request, _("Đã lưu."))
             return redirect(redirect_to, obj.pk)
-    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+    return render(request, "outreach/new.html", {"form": form, "title": title}, status=400 if form.errors else 200)
 
 
 @login_required
 def channel_new(request):
-    return _new(request, ChannelForm, services.channel_create, "outreach/channel_form.html", "outreach:channel")
+    return _new(request, ChannelForm, services.channel_create, _("Thêm kênh thông tin"), "outreach:channel")
 
 
 @login_required
@@ -117,7 +117,7 @@ def metrics_import(request):
 
 @login_required
 def contest_new(request):
-    return _new(request, ContestForm, _create_contest, "outreach/contest_form.html", "outreach:contest")
+    return _new(request, ContestForm, _create_contest, _("Thêm cuộc thi"), "outreach:contest")
 
 
 def _create_contest(*, categories: str = "", **data):
@@ -207,7 +207,7 @@ def contest_winners(request, pk, fmt):
 
 @login_required
 def training_new(request):
-    return _new(request, TrainingForm, services.training_create, "outreach/training_form.html", "outreach:training")
+    return _new(request, TrainingForm, services.training_create, _("Thêm lớp tập huấn"), "outreach:training")
 
 
 @login_required

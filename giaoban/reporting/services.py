@@ -33,7 +33,7 @@ from giaoban.core.db import (
     insert_statements,
     update_statement,
 )
-from giaoban.core.errors import Conflict, Forbidden, RowErrors, ServiceError
+from giaoban.core.errors import Conflict, Forbidden, RowErrors, ServiceError, full_clean_or_raise
 from giaoban.core.formats import format_number, parse_number
 from giaoban.core.text import clean_line, clean_text
 from giaoban.core.workdays import add_working_days
@@ -60,13 +60,6 @@ def _validation_message(exc: ValidationError) -> tuple[str, dict[str, Any]]:
     first = next(iter(fields.values()))[0]
     return first, {"fields": fields}
 
-
-def _full_clean(obj, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        message, extra = _validation_message(exc)
-        raise ServiceError(message, extra) from None
 
 
 # --- Indicators and forms ---------------------------------------------------------------------------
@@ -141,7 +134,7 @@ def indicator_create(
             _("Mã chỉ tiêu '%s' đã có (indicator code already exists)") % code, {"fields": {"code": code}}
         )
     indicator = Indicator(code=clean_line(code), name_vi=clean_line(name_vi), owner=owner, **_clean_names(fields))
-    _full_clean(indicator)
+    full_clean_or_raise(indicator)
     indicator.save()
     return indicator
 
@@ -165,7 +158,7 @@ def indicator_update(*, indicator: Indicator, actor=None, **fields: Any) -> Indi
             )
     for name, value in _clean_names(fields).items():
         setattr(indicator, name, value)
-    _full_clean(indicator)
+    full_clean_or_raise(indicator)
     indicator.save(update_fields=list(fields) or None)
     return indicator
 
@@ -235,7 +228,7 @@ def reportform_create(
         active_from=active_from,
         owner=owner,
     )
-    _full_clean(form)
+    full_clean_or_raise(form)
     form.save()
     sections = _check_sections(DEFAULT_NARRATIVE_SECTIONS if narrative_sections is None else narrative_sections)
     _new_version(form, 1, indicators, sections)
@@ -274,7 +267,7 @@ def reportform_update(
             )
     for name, value in fields.items():
         setattr(form, name, value)
-    _full_clean(form)
+    full_clean_or_raise(form)
     if fields:
         form.save(update_fields=list(fields))
     latest = current_version(form)

@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from giaoban.core.errors import Conflict, RowErrors, ServiceError
+from giaoban.core.errors import Conflict, RowErrors, ServiceError, full_clean_or_raise
 from giaoban.core.workdays import add_working_days, working_days_between
 from giaoban.orgs.models import Agency, Committee, Membership, OrgUnit
 from giaoban.orgs.selectors import unit_children
@@ -91,13 +90,6 @@ def conclusion_due_on(meeting: Meeting) -> date:
     return add_working_days(timezone.localtime(meeting.starts_at).date(), NOTICE_WORKING_DAYS)
 
 
-def _clean(obj) -> None:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise ServiceError(next(iter(fields.values()))[0], {"fields": fields}) from None
-
 
 def _lock(meeting: Meeting, expected_version: int | None) -> Meeting:
     locked = Meeting.objects.select_for_update().select_related("committee__org_unit").get(pk=meeting.pk)
@@ -147,7 +139,7 @@ def _set_agenda(meeting: Meeting, agenda: Sequence[AgendaInput], actor) -> None:
         row = AgendaItem(
             meeting=meeting, order=i, title=item.title.strip(), presenter=item.presenter or "", minutes=item.minutes
         )
-        _clean(row)
+        full_clean_or_raise(row)
         row.save()
         for f in item.files:
             MeetingFile.objects.create(agenda_item=row, file=f, name=getattr(f, "name", "")[:255], uploaded_by=actor)
@@ -199,7 +191,7 @@ def meeting_create(
         secretary=secretary,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    _clean(meeting)
+    full_clean_or_raise(meeting)
     meeting.save()
     _set_invitees(meeting, invited_members, invited_agencies, RowErrors())
     _set_agenda(meeting, agenda, actor)
@@ -246,7 +238,7 @@ def meeting_update(
             _("Giờ kết thúc phải sau giờ bắt đầu (ends_at must be after starts_at)."),
             {"fields": {"ends_at": [_("Không hợp lệ (invalid)")]}},
         )
-    _clean(meeting)
+    full_clean_or_raise(meeting)
     meeting.version += 1
     meeting.save()
     if invited_members is not None or invited_agencies is not None:

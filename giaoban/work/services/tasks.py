@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.access import Action, can, is_system_admin, officer_agency_ids
-from giaoban.core.errors import Conflict, ServiceError
+from giaoban.core.errors import Conflict, ServiceError, full_clean_or_raise
 from giaoban.orgs.models import Agency, Committee, Membership, OrgUnit
 
 from .. import counts
@@ -63,13 +62,6 @@ def is_member_agency(committee: Committee, agency: Agency, day: date | None = No
         return True
     return Membership.objects.filter(committee=committee, agency=agency).current(day).exists()
 
-
-def _clean(obj) -> None:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise ServiceError(next(iter(fields.values()))[0], {"fields": fields}) from None
 
 
 def _lock(task: Task, expected_version: int | None) -> Task:
@@ -168,7 +160,7 @@ def task_create(
         source=source,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    _clean(task)
+    full_clean_or_raise(task)
     task.save()
     if supporting:
         task.supporting.set(supporting)
@@ -232,7 +224,7 @@ def tasks_create_below(
         )
         for unit in units
     ]
-    _clean(tasks[0])  # the rows differ only in their unit, each checked above
+    full_clean_or_raise(tasks[0])  # the rows differ only in their unit, each checked above
     tasks = Task.objects.bulk_create(tasks)
     if supporting:
         through = Task.supporting.through
