@@ -233,3 +233,20 @@ def test_the_scorecard_downloads_as_xlsx_with_the_same_counts(world):
     by_label = {r[0]: r[1:] for r in rows}
     assert by_label["Xã Ngọc Lặc"][:5] == [1, 0, 0, 1, 0]
     assert by_label["Tổng cộng"][:5] == [2, 0, 0, 1, 1]
+
+
+def test_the_services_refuse_a_person_acting_for_the_wrong_side(world):
+    from giaoban.core.errors import Forbidden
+
+    task = _task(world)
+    with pytest.raises(Forbidden):
+        services.task_progress(task=task, actor=world.youth_officer, note="Không phải việc của Tỉnh đoàn")
+    with pytest.raises(Forbidden):
+        services.task_confirm(task=task, actor=world.police_officer)
+    with pytest.raises(Forbidden):
+        services.task_urge(task=task, actor=world.secretary, kind="nhac_nho")
+    with pytest.raises(Forbidden):
+        services.task_create(committee=world.committee, title="Việc", agency=world.police, actor=world.secretary)
+    assert [e.kind for e in task.events.all()] == ["created"]
+    # The system (demo, command line, jobs) acts with no person.
+    services.task_progress(task=task, actor=None, note="Ghi nhận từ báo cáo giấy", percent=10)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.access import Action, can, is_system_admin, officer_agency_ids
-from giaoban.core.errors import Conflict, ServiceError, full_clean_or_raise
+from giaoban.core.errors import Conflict, Forbidden, ServiceError, full_clean_or_raise
 from giaoban.orgs.models import Agency, Committee, Membership, OrgUnit
 
 from .. import counts
@@ -25,6 +25,8 @@ __all__ = [
     "is_member_agency",
     "may_assign",
     "may_follow_up",
+    "require_assignee",
+    "require_assigner",
     "task_confirm",
     "task_create",
     "task_extension_approve",
@@ -56,12 +58,31 @@ def may_follow_up(user, task: Task) -> bool:
     return can(user, Action.ENTER, task.unit_path) or can(user, Action.APPROVE, task.unit_path)
 
 
+def _acting_user(actor) -> bool:
+    # None is the system (demo, command line, background jobs): the checks are for people.
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def require_assigner(actor, committee: Committee) -> None:
+    """Refuse a person who may not act for the committee that gives the task (pages and the API check
+    first and answer 404 or 403; this keeps any other caller honest)."""
+    if _acting_user(actor) and not may_assign(actor, committee):
+        raise Forbidden(
+            _("Chỉ Ban Chỉ đạo giao nhiệm vụ mới làm được việc này (only the assigning committee may do this).")
+        )
+
+
+def require_assignee(actor, task: Task) -> None:
+    """Refuse a person who does not act for the task's assignee."""
+    if _acting_user(actor) and not may_follow_up(actor, task):
+        raise Forbidden(_("Chỉ đơn vị được giao nhiệm vụ mới làm được việc này (only the assignee may do this)."))
+
+
 def is_member_agency(committee: Committee, agency: Agency, day: date | None = None) -> bool:
     """An agency of the committee's own unit, or one a current member comes from."""
     if agency.org_unit_id == committee.org_unit_id:
         return True
     return Membership.objects.filter(committee=committee, agency=agency).current(day).exists()
-
 
 
 def _lock(task: Task, expected_version: int | None) -> Task:
@@ -131,6 +152,7 @@ def task_create(
     notify: bool = True,
 ) -> Task:
     """Give a task to a member agency (with supporting agencies) or to the committee of a unit below."""
+    require_assigner(actor, committee)
     assigned_on = assigned_on or timezone.localdate()
     _check_assignee(committee, agency, unit, assigned_on)
     if due_on is not None and due_on < assigned_on:
@@ -250,6 +272,7 @@ def task_progress(
 ) -> Task:
     """The assignee reports progress: a note, a percent, files."""
     task = _lock(task, expected_version)
+    require_assignee(actor, task)
     _require_open(task)
     if percent is not None:
         if not 0 <= int(percent) <= 100:
@@ -280,6 +303,7 @@ def task_report_done(
 ) -> Task:
     """The assignee reports the task done; it counts as done from this day once the assigner confirms."""
     task = _lock(task, expected_version)
+    require_assignee(actor, task)
     if task.state != State.OPEN:
         raise ServiceError(_("Nhiệm vụ đã được báo cáo hoàn thành (already reported done)."), {"state": task.state})
     reported_on = reported_on or timezone.localdate()
@@ -297,6 +321,7 @@ def task_report_done(
 def task_confirm(*, task: Task, actor, expected_version=None) -> Task:
     """The assigner confirms a reported task: done as of the day it was reported."""
     task = _lock(task, expected_version)
+    require_assigner(actor, task.committee)
     if task.state != State.REPORTED:
         raise ServiceError(
             _("Chỉ xác nhận được nhiệm vụ đã báo cáo hoàn thành (only a task reported done can be confirmed)."),
@@ -314,6 +339,7 @@ def task_confirm(*, task: Task, actor, expected_version=None) -> Task:
 def task_return(*, task: Task, actor, reason: str, expected_version=None) -> Task:
     """The assigner returns a task reported (or confirmed) done: open again, no done date."""
     task = _lock(task, expected_version)
+    require_assigner(actor, task.committee)
     if task.state == State.OPEN:
         raise ServiceError(
             _("Nhiệm vụ chưa được báo cáo hoàn thành (the task has not been reported done)."), {"state": task.state}
@@ -335,6 +361,7 @@ def task_extension_request(
     *, task: Task, actor, due_on: date, reason: str, expected_version: int | None = None
 ) -> ExtensionRequest:
     task = _lock(task, expected_version)
+    require_assignee(actor, task)
     _require_open(task)
     if not (reason or "").strip():
         raise ServiceError(
@@ -366,6 +393,7 @@ def _pending(task: Task) -> ExtensionRequest:
 def task_extension_approve(*, task: Task, actor, expected_version: int | None = None) -> Task:
     """Approve the pending extension: the deadline moves, and with it the task's status."""
     task = _lock(task, expected_version)
+    require_assigner(actor, task.committee)
     ext = _pending(task)
     before = counts.task_key(task)
     task.due_on = ext.due_on
@@ -380,6 +408,7 @@ def task_extension_approve(*, task: Task, actor, expected_version: int | None = 
 @transaction.atomic
 def task_extension_refuse(*, task: Task, actor, reason: str, expected_version: int | None = None) -> Task:
     task = _lock(task, expected_version)
+    require_assigner(actor, task.committee)
     if not (reason or "").strip():
         raise ServiceError(
             _("Nhập lý do không đồng ý (a reason is required)."), {"fields": {"reason": [_("Bắt buộc (required)")]}}
@@ -397,6 +426,7 @@ def task_extension_refuse(*, task: Task, actor, reason: str, expected_version: i
 def task_urge(*, task: Task, actor, kind: str, note: str = "", expected_version: int | None = None) -> TaskEvent:
     """A manual urging (đôn đốc): nhắc nhở or phê bình, counted per task."""
     task = _lock(task, expected_version)
+    require_assigner(actor, task.committee)
     _require_open(task)
     if kind not in TaskEvent.UrgeKind.values:
         raise ServiceError(
