@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from django.http import HttpResponse
 from django.utils import timezone
 
 from giaoban.core import officialdoc
@@ -23,6 +24,7 @@ __all__ = [
     "WHICH",
     "conclusion_document",
     "document",
+    "file_response",
     "filename",
     "invitation_document",
     "member_label",
@@ -385,3 +387,10 @@ FILE_STEMS = {"invitation": "giay-moi", "minutes": "bien-ban", "conclusion": "th
 def filename(meeting: Meeting, which: str, fmt: str) -> str:
     day = _meeting_day(meeting)
     return f"{FILE_STEMS[which]}-{meeting.committee.org_unit.code}-{day:%Y%m%d}-{meeting.pk}.{fmt}"
+
+
+def file_response(meeting: Meeting, which: str, fmt: str) -> HttpResponse:
+    """The document as a download (a missing LibreOffice for .pdf raises ServiceError)."""
+    response = HttpResponse(render(meeting, which, fmt), content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename(meeting, which, fmt)}"'
+    return response

@@ -52,21 +52,18 @@ class CommitteeScopedQuerySet(models.QuerySet):
             q |= self.officer_q(officer_agency_ids(user))
         return self.filter(q)
 
+    # The path from a task to this model's rows, for what an agency officer may read beyond their units:
+    # the rows whose conclusions gave their agency a task (lead or supporting). None: nothing more.
+    officer_link: str | None = None
+
     def officer_q(self, agency_ids: list[int]) -> Q:
-        """What an agency officer may read besides their unit scope (nothing, unless overridden)."""
-        return Q(pk__in=[])
+        if not agency_ids or self.officer_link is None:
+            return Q(pk__in=[])
+        return Q(pk__in=Task.objects.of_agencies(agency_ids).values(self.officer_link))
 
 
 class MeetingQuerySet(CommitteeScopedQuerySet):
-    def officer_q(self, agency_ids: list[int]) -> Q:
-        # An officer sees the meetings whose conclusions gave their agency a task.
-        if not agency_ids:
-            return Q(pk__in=[])
-        return Q(
-            pk__in=Task.objects.filter(Q(agency_id__in=agency_ids) | Q(supporting__in=agency_ids)).values(
-                "point__conclusion__meeting_id"
-            )
-        )
+    officer_link = "point__conclusion__meeting_id"
 
 
 class Meeting(models.Model):
@@ -201,16 +198,7 @@ class Attendance(models.Model):
 
 class ConclusionQuerySet(CommitteeScopedQuerySet):
     committee_path = "meeting__committee__org_unit__path"
-
-    def officer_q(self, agency_ids: list[int]) -> Q:
-        # An officer reads the notices that gave their agency a task.
-        if not agency_ids:
-            return Q(pk__in=[])
-        return Q(
-            pk__in=Task.objects.filter(Q(agency_id__in=agency_ids) | Q(supporting__in=agency_ids)).values(
-                "point__conclusion_id"
-            )
-        )
+    officer_link = "point__conclusion_id"
 
 
 class Conclusion(models.Model):
@@ -292,10 +280,18 @@ class TaskQuerySet(models.QuerySet):
             q |= subtree_q("committee__org_unit__path", p) | subtree_q("unit_path", p)
         agencies = officer_agency_ids(user)
         if agencies and action == Action.VIEW:
-            q |= Q(agency_id__in=agencies) | Q(
-                pk__in=Task.supporting.through.objects.filter(agency_id__in=agencies).values("task_id")
-            )
+            q |= self.agencies_q(agencies)
         return self.filter(q)
+
+    @staticmethod
+    def agencies_q(agency_ids: list[int]) -> Q:
+        """Tasks these agencies lead or support."""
+        return Q(agency_id__in=agency_ids) | Q(
+            pk__in=Task.supporting.through.objects.filter(agency_id__in=agency_ids).values("task_id")
+        )
+
+    def of_agencies(self, agency_ids: list[int]):
+        return self.filter(self.agencies_q(agency_ids))
 
     def in_subtree(self, unit: OrgUnit):
         return self.filter(unit_path__gte=unit.path, unit_path__lt=unit.path + PATH_END)

@@ -22,6 +22,8 @@ __all__ = [
     "ScoreRow",
     "Scorecard",
     "conclusions_for",
+    "document_meeting",
+    "has_visible_conclusion",
     "meetings_for",
     "scorecard",
     "status_q",
@@ -34,6 +36,21 @@ __all__ = [
 
 def meetings_for(user, action: str = Action.VIEW) -> QuerySet[Meeting]:
     return Meeting.objects.visible_to(user, action).select_related("committee__org_unit", "chair", "secretary")
+
+
+def document_meeting(user, pk: int) -> Meeting | None:
+    """A meeting the user can see, with what its documents print (committee, chair, secretary); None if not."""
+    return (
+        Meeting.objects.visible_to(user, Action.VIEW)
+        .select_related("committee__org_unit", "committee__standing_agency", "chair", "secretary")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def has_visible_conclusion(user, meeting: Meeting) -> bool:
+    """Whether the meeting has a conclusion notice (draft or issued) that the user may read."""
+    return Conclusion.objects.visible_to(user, Action.VIEW).filter(meeting=meeting).exists()
 
 
 def conclusions_for(user, action: str = Action.VIEW) -> QuerySet[Conclusion]:

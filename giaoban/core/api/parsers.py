@@ -114,3 +114,12 @@ class JSONParser(parsers.JSONParser):
 def _reject_constant(name: str):
     # NaN and Infinity are not JSON; DRF rejects them too (strict mode).
     raise ValueError(f"{name} is not valid JSON")
+
+
+class CSVParser(parsers.BaseParser):
+    """A text/csv body, handed to the import service as bytes, under the same size limit as JSON."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return read_body(stream, parser_context)

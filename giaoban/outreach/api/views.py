@@ -13,11 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from giaoban.core.api.errors import ERROR_RESPONSES
-from giaoban.core.api.parsers import JSONParser, read_body
+from giaoban.core.api.parsers import CSVParser, JSONParser
 
 from .. import selectors, services
 from ..filters import ChannelFilter, ContestFilter, TrainingFilter
@@ -30,15 +30,6 @@ from .serializers import (
     ScoreInputSerializer,
     TrainingSerializer,
 )
-
-
-class CSVBody(BaseParser):
-    """A text/csv body, handed to the import service as bytes."""
-
-    media_type = "text/csv"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return read_body(stream, parser_context)  # the API's body size limit holds for CSV too
 
 
 def _writable(request, unit):
@@ -96,7 +87,7 @@ class ChannelViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: OpenApiTypes.OBJECT, **ERROR_RESPONSES},
         description="CSV with columns unit,channel,period,posts,reach,followers,interactions; all or nothing.",
     )
-    @action(detail=False, methods=["post"], url_path="import-metrics", parser_classes=[CSVBody])
+    @action(detail=False, methods=["post"], url_path="import-metrics", parser_classes=[CSVParser])
     def import_metrics(self, request):
         raw = request.data if isinstance(request.data, bytes | str) else b""
         made = services.metrics_import_csv(raw, actor=request.user)
@@ -136,7 +127,7 @@ class ContestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         responses={201: EntrySerializer, **ERROR_RESPONSES},
         description="One entry (JSON or multipart with `file`), or many as CSV: title,authors,unit,category,submitted_on.",
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser, CSVBody])
+    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser, CSVParser])
     def entries(self, request, pk=None):
         contest = self.get_object()
         if request.method == "GET":

@@ -10,12 +10,11 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from giaoban.core.api.errors import ERROR_RESPONSES, ErrorSerializer
-from giaoban.core.api.parsers import JSONParser, read_body
+from giaoban.core.api.parsers import CSVParser, JSONParser
 
 from .. import imports
 from ..models import ImportJob
@@ -25,14 +24,6 @@ ERRORS = {
     **ERROR_RESPONSES,
     413: OpenApiResponse(ErrorSerializer, description="More rows than GIAOBAN_IMPORT_MAX_ROWS."),
 }
-
-
-class CSVParser(BaseParser):
-    media_type = "text/csv"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        # The body's size limit (API_MAX_BODY_SIZE) holds for CSV as for JSON.
-        return read_body(stream, parser_context)
 
 
 class ImportJobSerializer(serializers.Serializer):

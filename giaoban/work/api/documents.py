@@ -4,18 +4,17 @@ API (its own routes) and the thin routes of document_urls.py share them."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from giaoban.core.access import Action
 from giaoban.core.api.errors import ERROR_RESPONSES, error_response
 
-from .. import documents
-from ..models import Conclusion, Meeting
+from .. import documents, selectors
+from ..models import Meeting
 
 __all__ = [
     "InvitationFileView",
@@ -40,10 +39,7 @@ def _file(request, meeting: Meeting, which: str):
     fmt = request.GET.get("format")
     if fmt not in documents.FORMATS:
         return _bad_format(fmt)
-    data = documents.render(meeting, which, fmt)
-    response = HttpResponse(data, content_type=documents.FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{documents.filename(meeting, which, fmt)}"'
-    return response
+    return documents.file_response(meeting, which, fmt)
 
 
 def invitation_file(request, meeting: Meeting):
@@ -59,7 +55,7 @@ def minutes_file(request, meeting: Meeting):
 def conclusion_file(request, meeting: Meeting):
     """The conclusion notice of a visible meeting as .docx or .pdf; 404 while the meeting has none (or the
     user may not read it)."""
-    if not Conclusion.objects.visible_to(request.user, Action.VIEW).filter(meeting=meeting).exists():
+    if not selectors.has_visible_conclusion(request.user, meeting):
         raise Http404
     return _file(request, meeting, "conclusion")
 
@@ -81,12 +77,7 @@ class _MeetingFileView(APIView):
         return super().perform_content_negotiation(request, force)
 
     def meeting(self, request, pk: int) -> Meeting:
-        meeting = (
-            Meeting.objects.visible_to(request.user, Action.VIEW)
-            .select_related("committee__org_unit", "committee__standing_agency", "chair", "secretary")
-            .filter(pk=pk)
-            .first()
-        )
+        meeting = selectors.document_meeting(request.user, pk)
         if meeting is None:
             raise Http404
         return meeting

@@ -48,10 +48,10 @@ def tasks_mine(request):
     )
     q = Q(pk__in=[])
     if agencies:
-        q |= Q(agency_id__in=agencies) | Q(supporting__in=agencies)
+        q |= Task.objects.agencies_q(agencies)
     if units:
         q |= Q(unit_id__in=units)
-    qs = selectors.tasks_for(user).filter(q).distinct()
+    qs = selectors.tasks_for(user).filter(q)
     show_done = request.GET.get("done") == "1"
     if not show_done:
         qs = qs.exclude(state=Task.State.DONE)
