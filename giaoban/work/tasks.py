@@ -13,6 +13,6 @@ __all__ = ["send_notification_email"]
 @task()
 def send_notification_email(notification_id: int) -> bool:
     """E-mail one notification (skipped when it was e-mailed already, so a retry never sends twice)."""
-    from .services.reminders import notification_email_send
+    from .services.notifications import notification_email_send
 
     return notification_email_send(notification_id=notification_id)

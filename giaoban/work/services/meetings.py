@@ -90,7 +90,6 @@ def conclusion_due_on(meeting: Meeting) -> date:
     return add_working_days(timezone.localtime(meeting.starts_at).date(), NOTICE_WORKING_DAYS)
 
 
-
 def _lock(meeting: Meeting, expected_version: int | None) -> Meeting:
     locked = Meeting.objects.select_for_update().select_related("committee__org_unit").get(pk=meeting.pk)
     if expected_version is not None and locked.version != expected_version:
@@ -377,11 +376,8 @@ def _conclusion_for_update(meeting: Meeting) -> Conclusion:
     return Conclusion.objects.select_for_update().get(pk=conclusion.pk)
 
 
-@transaction.atomic
-def conclusion_save(
-    *, meeting: Meeting, points: Sequence[PointInput], actor=None, expected_version: int | None = None
-) -> Conclusion:
-    """Save the draft notice: its numbered points and the tasks each will give. Replaces the draft."""
+def _draft_for_update(meeting: Meeting, expected_version: int | None) -> tuple[Meeting, Conclusion]:
+    """The meeting and its conclusion, both locked; 409 when the draft changed since `expected_version`."""
     meeting = _lock(meeting, None)
     conclusion = _conclusion_for_update(meeting)
     if expected_version is not None and conclusion.version != expected_version:
@@ -389,6 +385,15 @@ def conclusion_save(
             _("Dự thảo kết luận vừa được người khác sửa; hãy tải lại (the draft was changed by someone else; reload)."),
             {"version": conclusion.version},
         )
+    return meeting, conclusion
+
+
+@transaction.atomic
+def conclusion_save(
+    *, meeting: Meeting, points: Sequence[PointInput], actor=None, expected_version: int | None = None
+) -> Conclusion:
+    """Save the draft notice: its numbered points and the tasks each will give. Replaces the draft."""
+    meeting, conclusion = _draft_for_update(meeting, expected_version)
     if conclusion.status == Conclusion.Status.ISSUED:
         raise ServiceError(_("Thông báo đã ban hành, không sửa được (the notice is issued and locked)."))
     errors = RowErrors()
@@ -442,13 +447,7 @@ def conclusion_issue(
 ) -> Conclusion:
     """Issue the notice: numbered, locked, and its tasks given (one per unit below for a task "below").
     `expected_version` is the draft's version the issuer read (409 if it changed since)."""
-    meeting = _lock(meeting, None)
-    conclusion = _conclusion_for_update(meeting)
-    if expected_version is not None and conclusion.version != expected_version:
-        raise Conflict(
-            _("Dự thảo kết luận vừa được người khác sửa; hãy tải lại (the draft was changed by someone else; reload)."),
-            {"version": conclusion.version},
-        )
+    meeting, conclusion = _draft_for_update(meeting, expected_version)
     if conclusion.status == Conclusion.Status.ISSUED:
         raise Conflict(_("Thông báo đã được ban hành (the notice is already issued)."))
     number = (number or "").strip()

@@ -135,6 +135,26 @@ def _check_assignee(committee: Committee, agency: Agency | None, unit: OrgUnit |
         )
 
 
+def _task_source(point: ConclusionPoint | None, reference: str) -> str:
+    """Where a task comes from: a point of a conclusion notice, a document cited, or nothing."""
+    return Task.Source.CONCLUSION_POINT if point else (Task.Source.REFERENCE if reference else Task.Source.NONE)
+
+
+def _check_terms(committee: Committee, assigned_on: date, due_on: date | None, supporting: Sequence[Agency]) -> None:
+    """The deadline is not before the day the task is given; supporting agencies are member agencies."""
+    if due_on is not None and due_on < assigned_on:
+        raise ServiceError(
+            _("Thời hạn trước ngày giao (the deadline is before the day the task is given)."),
+            {"fields": {"due_on": [_("Trước ngày giao (before assigned_on)")]}},
+        )
+    for a in supporting:
+        if not is_member_agency(committee, a, assigned_on):
+            raise ServiceError(
+                _("%(a)s không phải cơ quan thành viên của Ban (not a member agency of the committee).") % {"a": a},
+                {"fields": {"supporting": [str(a)]}},
+            )
+
+
 @transaction.atomic
 def task_create(
     *,
@@ -155,19 +175,8 @@ def task_create(
     require_assigner(actor, committee)
     assigned_on = assigned_on or timezone.localdate()
     _check_assignee(committee, agency, unit, assigned_on)
-    if due_on is not None and due_on < assigned_on:
-        raise ServiceError(
-            _("Thời hạn trước ngày giao (the deadline is before the day the task is given)."),
-            {"fields": {"due_on": [_("Trước ngày giao (before assigned_on)")]}},
-        )
     supporting = [a for a in supporting if a != agency]
-    for a in supporting:
-        if not is_member_agency(committee, a, assigned_on):
-            raise ServiceError(
-                _("%(a)s không phải cơ quan thành viên của Ban (not a member agency of the committee).") % {"a": a},
-                {"fields": {"supporting": [str(a)]}},
-            )
-    source = Task.Source.CONCLUSION_POINT if point else (Task.Source.REFERENCE if reference else Task.Source.NONE)
+    _check_terms(committee, assigned_on, due_on, supporting)
     task = Task(
         committee=committee,
         title=(title or "").strip(),
@@ -179,7 +188,7 @@ def task_create(
         due_on=due_on,
         point=point,
         reference=reference or "",
-        source=source,
+        source=_task_source(point, reference),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     full_clean_or_raise(task)
@@ -213,22 +222,13 @@ def tasks_create_below(
     units = list(units)
     if not units:
         return []
+    require_assigner(actor, committee)
     assigned_on = assigned_on or timezone.localdate()
     for unit in units:
         _check_assignee(committee, None, unit, assigned_on)  # paths only: no query
-    if due_on is not None and due_on < assigned_on:
-        raise ServiceError(
-            _("Thời hạn trước ngày giao (the deadline is before the day the task is given)."),
-            {"fields": {"due_on": [_("Trước ngày giao (before assigned_on)")]}},
-        )
     supporting = list(supporting)
-    for a in supporting:
-        if not is_member_agency(committee, a, assigned_on):
-            raise ServiceError(
-                _("%(a)s không phải cơ quan thành viên của Ban (not a member agency of the committee).") % {"a": a},
-                {"fields": {"supporting": [str(a)]}},
-            )
-    source = Task.Source.CONCLUSION_POINT if point else (Task.Source.REFERENCE if reference else Task.Source.NONE)
+    _check_terms(committee, assigned_on, due_on, supporting)
+    source = _task_source(point, reference)
     creator = actor if getattr(actor, "pk", None) else None
     tasks = [
         Task(
