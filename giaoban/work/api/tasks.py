@@ -30,8 +30,8 @@ from giaoban.orgs.models import Agency, Committee, OrgUnit
 
 from .. import selectors, services
 from ..exports import scorecard_xlsx
+from ..filters import TaskFilter
 from ..models import ExtensionRequest, Task, TaskEvent
-from .filters import TaskFilter
 from .serializers import (
     DoneSerializer,
     ExtendSerializer,

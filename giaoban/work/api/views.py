@@ -25,8 +25,8 @@ from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import Agency, Committee
 
 from .. import selectors, services
+from ..filters import AgencyFilter, MeetingFilter
 from ..models import AgendaItem, Attendance, Conclusion, ConclusionPoint, Meeting, PointTask
-from .filters import AgencyFilter, MeetingFilter
 from .serializers import (
     AgencySerializer,
     AttendanceSerializer,

@@ -73,7 +73,6 @@ def task_list(request):
     today = timezone.localdate()
     qs = selectors.tasks_for(request.user).prefetch_related("supporting")
     filtered = TaskFilter(request.GET, queryset=qs)
-    filtered.as_of = today
     if not filtered.is_valid():
         messages.error(request, _("Bộ lọc không hợp lệ (invalid filter)."))
         rows = qs.none()
