@@ -64,11 +64,12 @@ _PARAMS = [OpenApiParameter("format", str, enum=list(documents.FORMATS), require
 _RESPONSES = {**{(200, mime): OpenApiTypes.BINARY for mime in documents.FORMATS.values()}, **ERROR_RESPONSES}
 
 
-class _MeetingFileView(APIView):
-    """GET only; the meeting through Meeting.objects.visible_to (out of scope: 404)."""
+class InvitationFileView(APIView):
+    """GET only: the invitation of a meeting seen through Meeting.objects.visible_to (out of scope: 404). The
+    minutes and the notice as files come from the meeting's own routes (work.api.views), through the
+    functions above."""
 
     http_method_names = ["get", "head", "options"]
-    producer = staticmethod(invitation_file)
 
     def perform_content_negotiation(self, request, force=False):
         # ?format=docx|pdf asks for a file, not for one of DRF's renderers.
@@ -76,19 +77,9 @@ class _MeetingFileView(APIView):
             return (JSONRenderer(), JSONRenderer.media_type)
         return super().perform_content_negotiation(request, force)
 
-    def meeting(self, request, pk: int) -> Meeting:
+    @extend_schema(parameters=_PARAMS, responses=_RESPONSES, description="The invitation (giấy mời) as a file.")
+    def get(self, request, pk: int):
         meeting = selectors.document_meeting(request.user, pk)
         if meeting is None:
             raise Http404
-        return meeting
-
-    def get(self, request, pk: int):
-        return type(self).producer(request, self.meeting(request, pk))
-
-
-class InvitationFileView(_MeetingFileView):
-    producer = staticmethod(invitation_file)
-
-    @extend_schema(parameters=_PARAMS, responses=_RESPONSES, description="The invitation (giấy mời) as a file.")
-    def get(self, request, pk: int):
-        return super().get(request, pk)
+        return invitation_file(request, meeting)
