@@ -17,6 +17,7 @@ from .. import documents, selectors
 from ..models import Meeting
 
 __all__ = [
+    "FileFormatNegotiation",
     "InvitationFileView",
     "conclusion_file",
     "invitation_file",
@@ -64,18 +65,22 @@ _PARAMS = [OpenApiParameter("format", str, enum=list(documents.FORMATS), require
 _RESPONSES = {**{(200, mime): OpenApiTypes.BINARY for mime in documents.FORMATS.values()}, **ERROR_RESPONSES}
 
 
-class InvitationFileView(APIView):
+class FileFormatNegotiation:
+    """For a view whose `?format=` may ask for a document: any format but JSON's is the view's business (a
+    file, or its 400 naming the format), not one of DRF's renderers."""
+
+    def perform_content_negotiation(self, request, force=False):
+        if request.query_params.get("format") not in (None, "", "json", "api"):
+            return (JSONRenderer(), JSONRenderer.media_type)
+        return super().perform_content_negotiation(request, force)
+
+
+class InvitationFileView(FileFormatNegotiation, APIView):
     """GET only: the invitation of a meeting seen through Meeting.objects.visible_to (out of scope: 404). The
     minutes and the notice as files come from the meeting's own routes (work.api.views), through the
     functions above."""
 
     http_method_names = ["get", "head", "options"]
-
-    def perform_content_negotiation(self, request, force=False):
-        # ?format=docx|pdf asks for a file, not for one of DRF's renderers.
-        if request.query_params.get("format") not in (None, "json", "api"):
-            return (JSONRenderer(), JSONRenderer.media_type)
-        return super().perform_content_negotiation(request, force)
 
     @extend_schema(parameters=_PARAMS, responses=_RESPONSES, description="The invitation (giấy mời) as a file.")
     def get(self, request, pk: int):

@@ -16,7 +16,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from giaoban.core.access import Action, can
@@ -27,6 +26,7 @@ from giaoban.orgs.models import Agency, Committee
 from .. import selectors, services
 from ..filters import AgencyFilter, MeetingFilter
 from ..models import AgendaItem, Attendance, Conclusion, ConclusionPoint, Meeting, PointTask
+from . import documents
 from .serializers import (
     AgencySerializer,
     AttendanceSerializer,
@@ -40,7 +40,7 @@ from .serializers import (
     MinutesSerializer,
 )
 
-__all__ = ["ERRORS", "AgencyViewSet", "MeetingViewSet", "check_input", "denied", "document_handoff"]
+__all__ = ["ERRORS", "AgencyViewSet", "MeetingViewSet", "check_input", "denied"]
 
 ERRORS = {
     **ERROR_RESPONSES,
@@ -70,14 +70,6 @@ def check_input(serializer_class, data, **kwargs) -> dict:
 
 def denied() -> PermissionDenied:
     return PermissionDenied(_("Vai trò của bạn không cho phép thao tác này (your role does not allow this)."))
-
-
-def document_handoff(request, meeting: Meeting, name: str):
-    """`?format=docx|pdf` on a JSON endpoint of a meeting: the document, made by `<name>_file(request,
-    meeting)` of the documents' API module (which answers 400 for a format it does not make)."""
-    from . import documents as files
-
-    return getattr(files, f"{name}_file")(request, meeting)
 
 
 @extend_schema_view(
@@ -153,6 +145,7 @@ def _conclusion_data(meeting: Meeting, conclusion: Conclusion | None) -> dict:
     ),
 )
 class MeetingViewSet(
+    documents.FileFormatNegotiation,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -166,13 +159,6 @@ class MeetingViewSet(
 
     def get_queryset(self):
         return _meeting_queryset(self.request.user).order_by("-starts_at", "-id")
-
-    def perform_content_negotiation(self, request, force=False):
-        # ?format=docx|pdf asks for a document (handed off), not for one of DRF's renderers; another format is
-        # answered by the documents' module as a 400 naming it.
-        if request.query_params.get("format") not in (None, "", "json", "api"):
-            return (JSONRenderer(), JSONRenderer.media_type)
-        return super().perform_content_negotiation(request, force)
 
     def _get(self, pk, *, act: bool = False, issue: bool = False) -> Meeting:
         meeting = get_object_or_404(self.get_queryset(), pk=pk)
@@ -304,7 +290,7 @@ class MeetingViewSet(
     def minutes(self, request, pk=None):
         meeting = self._get(pk, act=request.method == "POST")
         if request.method == "GET" and request.query_params.get("format") not in (None, "", "json"):
-            return document_handoff(request, meeting, "minutes")
+            return documents.minutes_file(request, meeting)
         if request.method == "POST":
             data = check_input(MinutesSerializer, request.data)
             meeting = services.minutes_save(
@@ -347,7 +333,7 @@ class MeetingViewSet(
     def conclusion(self, request, pk=None):
         meeting = self._get(pk, act=request.method == "PUT")
         if request.method == "GET" and request.query_params.get("format") not in (None, "", "json"):
-            return document_handoff(request, meeting, "conclusion")
+            return documents.conclusion_file(request, meeting)
         if request.method == "PUT":
             data = check_input(ConclusionSaveSerializer, request.data)
             points = [
