@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "giaoban.orgs",
     "giaoban.reporting",
     "giaoban.work",
+    "giaoban.documents",
     "giaoban.outreach",
 ]
 

@@ -26,7 +26,10 @@ __all__ = [
     "MeetingFile",
     "MeetingInvitee",
     "Notification",
+    "Plan",
+    "PlanItem",
     "PointTask",
+    "Target",
     "Task",
     "TaskCount",
     "TaskEvent",
@@ -107,6 +110,8 @@ class Meeting(models.Model):
     proceedings = models.TextField(_("diễn biến cuộc họp"), blank=True)
     closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
     cancel_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+    # The plan whose calendar generated this meeting (as a draft), if any.
+    plan = models.ForeignKey("Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings")
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -303,6 +308,8 @@ class Task(models.Model):
 
     class Source(models.TextChoices):
         CONCLUSION_POINT = "conclusion_point", _("Điểm của thông báo kết luận")
+        PLAN_ITEM = "plan_item", _("Nội dung của kế hoạch")
+        INCOMING = "incoming", _("Văn bản đến cần giải quyết")
         REFERENCE = "reference", _("Văn bản")
         NONE = "none", _("Không")
 
@@ -341,6 +348,11 @@ class Task(models.Model):
     result_document = models.CharField(_("văn bản kết quả"), max_length=120, blank=True)
     source = models.CharField(_("nguồn giao"), max_length=20, choices=Source.choices, default=Source.NONE)
     point = models.ForeignKey(ConclusionPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    plan_item = models.ForeignKey("PlanItem", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    # The incoming document whose handling instruction (lead, supporting, deadline) gave this task.
+    incoming = models.ForeignKey(
+        "documents.IncomingEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
     reference = models.CharField(_("căn cứ"), max_length=200, blank=True, help_text=_("Ví dụ: số văn bản giao việc"))
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -525,3 +537,94 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class PlanQuerySet(CommitteeScopedQuerySet):
+    officer_link = "plan_item__plan_id"
+
+
+class Plan(models.Model):
+    """A committee's plan (kế hoạch), e.g. "Kế hoạch hoạt động năm 2027 của Ban Chỉ đạo 35 tỉnh": items, each
+    with a lead agency and maybe a target; issuing it numbers it, registers it as outgoing and turns every item
+    into a task."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        ISSUED = "issued", _("Đã ban hành")
+
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("Ban Chỉ đạo"), on_delete=models.PROTECT, related_name="plans"
+    )
+    title = models.CharField(_("tên kế hoạch"), max_length=300)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    number = models.CharField(_("số"), max_length=30, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    document = models.OneToOneField(
+        "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="plan"
+    )
+    # The documents this plan implements (e.g. a directive from above), by relation in the register.
+    version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+        ordering = ["-year", "committee", "id"]
+        indexes = [models.Index(fields=["committee", "year"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanItem(models.Model):
+    """A line of the plan: content, lead member agency, supporting agencies, timeframe, expected output."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    content = models.TextField(_("nội dung"))
+    lead_agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan chủ trì"), on_delete=models.PROTECT, related_name="plan_items"
+    )
+    supporting = models.ManyToManyField(Agency, verbose_name=_("cơ quan phối hợp"), blank=True, related_name="+")
+    starts_on = models.DateField(_("từ ngày"), null=True, blank=True)
+    due_on = models.DateField(_("thời hạn"), null=True, blank=True)
+    output = models.CharField(_("sản phẩm"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="planitem_unique_position")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.content[:60]}"
+
+
+class Target(models.Model):
+    """A target that measures itself: indicator I over unit U's subtree and the window `period` (a period id,
+    e.g. "2027"), at least (`min`) or at most (`max`) `value`. Progress is read from the live roll-up."""
+
+    class Kind(models.TextChoices):
+        MIN = "min", _("Tối thiểu")
+        MAX = "max", _("Tối đa")
+
+    item = models.OneToOneField(PlanItem, on_delete=models.CASCADE, related_name="target")
+    indicator = models.ForeignKey(
+        "reporting.Indicator", verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("kỳ"), max_length=10, help_text=_("Ví dụ: 2027, 2027S1"))
+    kind = models.CharField(_("loại"), max_length=3, choices=Kind.choices, default=Kind.MIN)
+    value = models.DecimalField(_("mục tiêu"), max_digits=18, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("mục tiêu")
+        verbose_name_plural = _("mục tiêu")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.kind} {self.value}"
