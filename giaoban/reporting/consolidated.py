@@ -612,7 +612,7 @@ def summary_paragraph(table: ConsolidatedTable) -> str:
     return f"Kết quả chủ yếu {period_label(table.period)}: " + "; ".join(phrases) + "."
 
 
-def _doc_table(table: ConsolidatedTable) -> tuple[officialdoc.Table, str]:
+def doc_table(table: ConsolidatedTable) -> tuple[officialdoc.Table, str]:
     """The document's figures table and, when its columns are numbered, the legend naming them."""
     title = f"Số liệu tổng hợp {period_label(table.period)}"
     rows = table.rows
@@ -663,7 +663,7 @@ def report_document(
             sections.append(officialdoc.Section(f"{ROMAN[len(sections) % 10]}. {s.title.upper()}", paragraphs))
     if not sections and summary:
         sections.append(officialdoc.Section("I. KẾT QUẢ", [summary]))
-    figures, legend = _doc_table(table)
+    figures, legend = doc_table(table)
     if legend:
         if sections:
             sections[-1].paragraphs.append(legend)

@@ -156,7 +156,8 @@ def _progress_name(job_id: int) -> str:
     return f"imports/progress/{job_id}.json"
 
 
-def _note_progress(job_id: int, phase: str, done: int, total: int) -> None:
+def note_progress(job_id: int, phase: str, done: int, total: int) -> None:
+    """Record how far import job `job_id` is (phase, rows done of total) for its page to show."""
     # Through storage, not the job row: the import's transaction holds the write lock (SQLite) and its rows
     # are invisible to the page until it commits; a small file is visible at once to every app server.
     name = _progress_name(job_id)
@@ -196,7 +197,7 @@ def importjob_run(*, job_id: int) -> ImportJob:
         check_row_count(len(rows))
 
         def progress(phase: str, done: int, total: int) -> None:
-            _note_progress(job.pk, phase, done, total)
+            note_progress(job.pk, phase, done, total)
 
         if job.file_format == ImportJob.Format.XLSX:
             from . import xlsx

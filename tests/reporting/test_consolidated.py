@@ -481,7 +481,7 @@ def test_it_keeps_the_query_count_constant_in_the_number_of_units(
     table = consolidated.consolidated_table(user, tree.p1, catalog.weekly, "2025-07")
     assert len(table.rows) >= 10
     # Many units: numbered columns named in a legend, so the unit column keeps its width on a portrait page.
-    figures, legend = consolidated._doc_table(table)
+    figures, legend = consolidated.doc_table(table)
     assert figures.headers[:3] == ["STT", "Đơn vị", "(1)"] and figures.total_row[1] == "Tổng cộng"
     assert "(1) Số bài đăng (bài)" in legend
     assert count() == small

@@ -117,7 +117,7 @@ def test_a_large_json_body_becomes_a_job_too(settings, tree, catalog, media, mak
 def test_it_shows_progress_while_a_job_runs(tree, catalog, media, secretary, client):
     job = ImportJob.objects.create(org_unit=tree.p1, created_by=secretary, file_format="csv", rows_total=200_000)
     ImportJob.objects.filter(pk=job.pk).update(state="running")
-    imports._note_progress(job.pk, "writing", 100_000, 200_000)
+    imports.note_progress(job.pk, "writing", 100_000, 200_000)
     api = APIClient()
     api.force_authenticate(secretary)
     status = api.get(f"/api/v1/imports/{job.pk}/").json()

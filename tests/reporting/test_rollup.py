@@ -239,7 +239,7 @@ def test_it_rebuilds_the_same_aggregates_it_maintains_live(tree, catalog, report
 @pytest.mark.parametrize("approved_only", [False, True])
 def test_it_rolls_up_in_the_database_exactly_as_the_python_rule_does(tree, catalog, report, approved_only):
     """window_values() computes the roll-up rule in SQL (one row per unit and indicator); the weighted
-    Python path (_weighted_values, used for restated figures) is the rule written out. Same figures in,
+    Python path (weighted_values, used for restated figures) is the rule written out. Same figures in,
     same values out, for every aggregation, window and level, with two forms ending on the same day."""
     import random
 
@@ -282,7 +282,7 @@ def test_it_rolls_up_in_the_database_exactly_as_the_python_rule_does(tree, catal
         forms = selectors.forms_of(list(base))
         buckets = selectors.form_buckets(forms, periods.parse_period(window))
         in_db = selectors.window_values([u.pk for u in units], base, forms, buckets, approved_only)
-        in_python = selectors._weighted_values(
+        in_python = selectors.weighted_values(
             {u.pk: {u.pk: Decimal(1)} for u in units}, base, forms, buckets, approved_only
         )
         for u in units:

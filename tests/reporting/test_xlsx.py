@@ -351,7 +351,7 @@ def lie_about_size(data: bytes, member: str, declared: int) -> bytes:
 
 
 def test_it_measures_each_member_while_reading_not_from_its_lying_header(api, tree, catalog, monkeypatch):
-    monkeypatch.setattr(xlsx, "MAX_UNCOMPRESSED", 8 * 1024 * 1024)
+    monkeypatch.setattr(xlsx.limits, "MAX_UNCOMPRESSED", 8 * 1024 * 1024)
     data = fill(api.get(f"/api/v1/templates/?unit=15061&form=W35&period={PERIOD}").content, {"POSTS": 1})
     src = zipfile.ZipFile(io.BytesIO(data))
     sheet = src.read("xl/worksheets/sheet1.xml")
@@ -534,7 +534,7 @@ def test_it_keeps_the_upload_cost_per_sheet_not_per_cell(api, tree, catalog):
 
 def test_it_limits_the_number_of_sheets(api, tree, catalog, monkeypatch):
     data = fill(api.get(f"/api/v1/templates/?unit=38&form=W35&period={PERIOD}&below=1").content, {"POSTS": 1})
-    monkeypatch.setattr(xlsx, "MAX_SHEETS", 1)
+    monkeypatch.setattr(xlsx.limits, "MAX_SHEETS", 1)
     r = api.get(f"/api/v1/templates/?unit=38&form=W35&period={PERIOD}&below=1")
     assert r.status_code == 400 and r.json()["message"].startswith("Quá 1 đơn vị cho một tệp")
     r = post_api(api, data)

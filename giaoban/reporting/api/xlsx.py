@@ -19,7 +19,7 @@ from giaoban.orgs.models import OrgUnit
 
 from .. import imports, xlsx
 from ..models import ReportForm
-from ..views_xlsx import rollup_xlsx_bytes, xlsx_response
+from ..views.xlsx import rollup_xlsx_bytes, xlsx_response
 from .imports import ImportJobSerializer, job_response
 
 XLSX_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="An .xlsx workbook.")

@@ -17,8 +17,8 @@ from giaoban.core.templatetags.vn import vn_number
 from giaoban.orgs.models import OrgUnit, UserRole
 from giaoban.orgs.selectors import visible_ancestors
 
-from . import dashboard, periods, services
-from .models import Indicator
+from .. import dashboard, periods, services
+from ..models import Indicator
 
 MAX_TREND_PERIODS = 24
 PERIOD_CHOICES = 12

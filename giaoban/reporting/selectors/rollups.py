@@ -19,9 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
@@ -33,17 +32,27 @@ from giaoban.core.access import Action, can, subtree_q
 from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import OrgUnit, Succession
 
-from . import periods
-from .models import (
-    VALUE_PLACES,
-    Aggregate,
-    FormIndicator,
-    Indicator,
-    ReportCount,
-    ReportForm,
-    Submission,
-    ValueChange,
-)
+from .. import periods
+from ..models import VALUE_PLACES, Aggregate, FormIndicator, Indicator, ReportCount, ReportForm
+
+__all__ = [
+    "MAX_GENERATIONS",
+    "PLACES",
+    "STORED_PLACES",
+    "Bucket",
+    "Rollup",
+    "completeness",
+    "form_buckets",
+    "forms_of",
+    "indicator_value",
+    "over_time",
+    "predecessors_of",
+    "rollup",
+    "round_value",
+    "weighted_values",
+    "window_of",
+    "window_values",
+]
 
 MAX_GENERATIONS = 50
 PLACES = Decimal("0.0001")
@@ -53,6 +62,8 @@ Agg = Indicator.Aggregation
 
 @dataclass
 class Rollup:
+    """What rollup() returns: the value and report counts of one unit, with its child units' when asked."""
+
     unit: OrgUnit
     value: Decimal | None = None
     expected: int = 0
@@ -71,6 +82,9 @@ class Rollup:
 
 @dataclass
 class Bucket:
+    """One bucket (a reporting period, by its end date) of aggregate rows added up across units, each row
+    weighted (a predecessor by its share); value() gives it for an across-units aggregation."""
+
     sum: Decimal = Decimal(0)
     count: Decimal = Decimal(0)
     min: Decimal | None = None
@@ -126,6 +140,7 @@ def indicator_value(indicator: Indicator, values: Mapping[int, Decimal | None]) 
 
 
 def round_value(v: Decimal | None) -> Decimal | None:
+    """A computed value as shown and stored: 4 decimal places at most, a whole number without any."""
     if v is None:
         return None
     v = v.quantize(PLACES)
@@ -161,6 +176,7 @@ def predecessors_of(unit_ids: list[int]) -> dict[int, dict[int, Decimal]]:
 
 
 def window_of(period: str) -> periods.Period:
+    """The window named by a period id; a ServiceError (not a PeriodError) when it is not one."""
     try:
         return periods.parse_period(period)
     except periods.PeriodError as exc:
@@ -220,7 +236,7 @@ def window_values(
     database in one statement from the aggregate rows (bucket by end date, across units per bucket, then
     across time), so what comes back is one row per (unit, indicator), whatever the window's length.
     `base`: indicator id -> (aggregation across units, across time); `forms`/`buckets` as forms_of()
-    and form_buckets() give them. The rule is the module's; _weighted_values() is the same in Python for
+    and form_buckets() give them. The rule is the module's; weighted_values() is the same in Python for
     weighted (restated) sets of units, and a test holds the two equal."""
     parts = [
         (form_id, plist, sorted(forms[form_id][1] & set(base))) for form_id, plist in sorted(buckets.items()) if plist
@@ -336,7 +352,7 @@ def window_values(
     return out
 
 
-def _weighted_values(
+def weighted_values(
     weights: dict[int, dict[int, Decimal]],
     base: dict[int, tuple[str, str]],
     forms: dict[int, tuple[ReportForm, set[int]]],
@@ -479,7 +495,7 @@ def rollup(
         weights: dict[int, dict[int, Decimal]] = {t.unit.pk: {t.unit.pk: Decimal(1)} for t in targets}
         for target_id, preds in predecessors_of(list(weights)).items():
             weights[target_id].update(preds)
-        found = _weighted_values(weights, base_aggs, forms, buckets, approved_only)
+        found = weighted_values(weights, base_aggs, forms, buckets, approved_only)
     elif buckets:
         found = window_values([t.unit.pk for t in targets], base_aggs, forms, buckets, approved_only)
 
@@ -497,172 +513,3 @@ def rollup(
         total.reported = sum(c[1] for c in counts.values())
         total.on_time = sum(c[2] for c in counts.values())
     return total
-
-
-# --- Lists for pages and the API --------------------------------------------------------------------
-
-
-def submissions_for(user, action: str = Action.VIEW):
-    return Submission.objects.visible_to(user, action).select_related("unit", "form")
-
-
-@dataclass
-class NarrativeChange:
-    at: datetime
-    actor: Any
-    section: str  # the section's key
-    title: str
-    old: str
-    new: str
-
-
-def narrative_changes(submission: Submission) -> list[NarrativeChange]:
-    """Every change of the report's narrative sections, oldest first, read from its history rows (each save
-    writes one): what each section said before and after, who and when."""
-    titles = {s["key"]: s["title"] for s in submission.form_version.narrative_sections}
-    order = {key: i for i, key in enumerate(titles)}
-    changes: list[NarrativeChange] = []
-    before: dict[str, str] = {}
-    for row in submission.history.select_related("history_user").order_by("history_date", "history_id"):
-        after = row.narrative or {}
-        for key in sorted(set(before) | set(after), key=lambda k: (order.get(k, len(order)), k)):
-            old, new = before.get(key, ""), after.get(key, "")
-            if old != new:
-                changes.append(NarrativeChange(row.history_date, row.history_user, key, titles.get(key, key), old, new))
-        before = after
-    return changes
-
-
-def value_changes_for(user):
-    """The figure changes the user may audit (approvers and unit admins of the units, system admins), newest
-    first, with what a listing shows."""
-    return (
-        ValueChange.objects.visible_to(user, Action.AUDIT)
-        .select_related("submission__unit", "submission__form", "indicator", "actor")
-        .order_by("-at", "-id")
-    )
-
-
-def forms_for_unit(unit: OrgUnit) -> list[ReportForm]:
-    return [f for f in ReportForm.objects.all() if unit.kind in f.unit_kinds]
-
-
-def forms_below(unit: OrgUnit, today: date) -> list[tuple[ReportForm, list[str]]]:
-    """Forms reported by units below `unit`, each with its latest three periods (current first)."""
-    depth = OrgUnit.KIND_DEPTH.get(unit.kind, 0)
-    result = []
-    for form in ReportForm.objects.all():
-        if not any(OrgUnit.KIND_DEPTH.get(k, 0) > depth for k in form.unit_kinds):
-            continue
-        try:
-            p = periods.period_of(today, form.period_type, form.scheme)
-        except periods.PeriodError:  # 4th quarter: the latest nine-month period is this year's
-            p = periods.parse_period(f"{today.year}N9")
-        previous = periods.previous_period(p)
-        result.append((form, [p.id, previous.id, periods.previous_period(previous).id]))
-    return result
-
-
-@dataclass
-class PeriodRow:
-    form: ReportForm
-    period: str
-    start: date
-    end: date
-    deadline: date
-    submission: Submission | None
-
-    @property
-    def status(self) -> str:
-        return self.submission.status if self.submission else "missing"
-
-
-def unit_periods(unit: OrgUnit, today: date, count: int = 6) -> list[PeriodRow]:
-    """The unit's recent periods (current first) for every form it reports, with status and deadline."""
-    from .services import deadline_for
-
-    rows: list[PeriodRow] = []
-    anchor = min(today, unit.valid_to or today)
-    for form in forms_for_unit(unit):
-        try:
-            p = periods.period_of(anchor, form.period_type, form.scheme)
-        except periods.PeriodError:  # a date in the 4th quarter: the last nine-month period is this year's
-            p = periods.parse_period(f"{anchor.year}N9")
-        for _i in range(count):
-            start, end = periods.period_range(p, form.scheme)
-            if end < form.active_from or end < unit.valid_from:
-                break
-            if unit.is_valid_on(end):
-                rows.append(PeriodRow(form, p.id, start, end, deadline_for(form, p.id), None))
-            p = periods.previous_period(p)
-    subs = {
-        (s.form_id, s.period): s
-        for s in Submission.objects.filter(unit=unit, period__in={r.period for r in rows}).select_related("form")
-    }
-    for r in rows:
-        r.submission = subs.get((r.form.pk, r.period))
-    return rows
-
-
-@dataclass
-class UnitStatus:
-    unit: OrgUnit
-    submission: Submission | None
-    values: dict[int, Decimal | None] = field(default_factory=dict)
-
-    @property
-    def state(self) -> str:
-        if self.submission is None or self.submission.status in Submission.EDITABLE:
-            return "missing"
-        return "on_time" if self.submission.on_time else "late"
-
-
-def form_period_status(form: ReportForm, period: str, unit: OrgUnit, approved_only: bool = False):
-    """For the officer page: every unit below `unit` expected to report `form` for `period`, its report,
-    and the totals by child unit for each indicator of the form (from the aggregates), in 4 queries."""
-    from .services import current_version, version_indicators
-
-    end = periods.cutoff(period, form.scheme)
-    expected = list(
-        OrgUnit.objects.filter(subtree_q("path", unit.path), kind__in=form.unit_kinds)
-        .valid_on(end)
-        .select_related("parent")
-        .order_by("path")
-    )
-    subs = {
-        s.unit_id: s for s in Submission.objects.filter(subtree_q("unit__path", unit.path), form=form, period=period)
-    }
-    statuses = [UnitStatus(u, subs.get(u.pk)) for u in expected]
-    indicators = version_indicators(current_version(form))
-    children = list(
-        OrgUnit.objects.filter(Q(parent=unit) | Q(pk=unit.pk))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=periods.period_range(period, form.scheme)[0]))
-        .filter(valid_from__lte=end)
-        .order_by("path")
-    )
-    table = {c.pk: UnitStatus(c, None) for c in children}
-    by_id = {i.pk: i for i in indicators}
-    for row in Aggregate.objects.filter(
-        form=form, period=period, unit__in=children, approved=approved_only, value_count__gt=0
-    ).values("indicator_id", "unit_id", "value_sum", "value_count", "value_min", "value_max"):
-        ind = by_id.get(row["indicator_id"])
-        if ind is None:
-            continue
-        b = Bucket()
-        b.add(row, Decimal(1))
-        table[row["unit_id"]].values[ind.pk] = round_value(b.value(ind.aggregation))
-    return statuses, indicators, [table[c.pk] for c in children]
-
-
-def report_defaults(unit: OrgUnit, form: ReportForm, period: str) -> dict:
-    """Figures offered to a unit's report before anything is saved for them, by indicator code, each with
-    `.value` and `.source` (where it came from), from the providers in settings.REPORT_DEFAULTS_PROVIDERS
-    (other apps that record the activity the indicators count). The first provider to offer a code wins."""
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    out: dict = {}
-    for path in getattr(settings, "REPORT_DEFAULTS_PROVIDERS", []):
-        for code, default in import_string(path)(unit, form, period).items():
-            out.setdefault(code, default)
-    return out

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from giaoban.core.access import Action, scope_paths
 from giaoban.core.errors import ImportRejected, ServiceError
 
-from . import imports, xlsx
-from .models import ImportJob
+from .. import imports, xlsx
+from ..models import ImportJob
 
 MAX_UPLOAD_MB = 50
 

@@ -16,9 +16,9 @@ from giaoban.core.errors import ServiceError
 from giaoban.core.xlsx import table_to_xlsx
 from giaoban.orgs.models import OrgUnit
 
-from . import periods, selectors, xlsx
-from .forms import RollupForm
-from .models import Indicator, ReportForm
+from .. import periods, selectors, xlsx
+from ..forms import RollupForm
+from ..models import Indicator, ReportForm
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:

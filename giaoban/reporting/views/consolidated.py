@@ -17,7 +17,7 @@ from giaoban.core.access import Action, can
 from giaoban.core.errors import Conflict, ServiceError
 from giaoban.orgs.models import Committee
 
-from . import consolidated, periods
+from .. import consolidated, periods
 
 
 def _committee(user, pk: int) -> Committee:
