@@ -343,8 +343,10 @@ def document_file_add(*, document: Document, upload, actor=None) -> DocumentFile
     content_type = sniff_content_type(upload, name)
     if content_type is None:
         raise ServiceError(
-            _("Chỉ nhận tệp PDF, Word, Excel, PowerPoint, ODF hoặc ảnh, đúng với phần mở rộng của tên tệp "
-              "(only PDF, Word, Excel, PowerPoint, ODF or image files whose content matches their extension)."),
+            _(
+                "Chỉ nhận tệp PDF, Word, Excel, PowerPoint, ODF hoặc ảnh, đúng với phần mở rộng của tên tệp "
+                "(only PDF, Word, Excel, PowerPoint, ODF or image files whose content matches their extension)."
+            ),
             {"fields": {"file": [_("Loại tệp không được nhận (file type not accepted)")]}},
             code="unsupported_file_type",
         )
