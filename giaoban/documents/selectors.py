@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Expression, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Func, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from giaoban.core.access import Action
 from giaoban.core.text import fold
@@ -75,27 +75,26 @@ def search_terms(query: str) -> SearchTerms:
 PG_VECTOR = "to_tsvector('simple'::regconfig, regexp_replace(%s, '[^a-z0-9]+', ' ', 'g'))"
 
 
-class DocumentMatch(Expression):
-    """`search_text` holds every word of the terms, as one index lookup on either database."""
+class DocumentMatch(Func):
+    """`search_text` holds every word of the terms, as one index lookup on either database. Its columns are
+    resolved by the query (so it works on an aliased table, e.g. inside a subquery)."""
 
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, terms: SearchTerms):
-        super().__init__()
+    def __init__(self, terms: SearchTerms, prefix: str = ""):
+        super().__init__(F(f"{prefix}pk"), F(f"{prefix}search_text"))
         self.terms = terms
 
-    def as_sql(self, compiler, connection):
-        column = f'{compiler.quote_name_unless_alias(Document._meta.db_table)}."search_text"'
+    def as_sql(self, compiler, connection, **extra):
+        (pk_sql, pk_params), (text_sql, text_params) = (compiler.compile(e) for e in self.get_source_expressions())
         if connection.vendor == "postgresql":
-            return f"{PG_VECTOR % column} @@ to_tsquery('simple'::regconfig, %s)", [self.terms.tsquery()]
+            vector = PG_VECTOR % text_sql
+            return f"{vector} @@ to_tsquery('simple'::regconfig, %s)", [*text_params, self.terms.tsquery()]
         if connection.vendor == "sqlite":
-            table = compiler.quote_name_unless_alias(Document._meta.db_table)
-            return (
-                # Only the quoted table name goes into the text; the terms are a parameter.
-                f'{table}."id" IN (SELECT rowid FROM documents_document_fts WHERE documents_document_fts MATCH %s)',  # noqa: S608
-                [self.terms.fts5()],
-            )
+            # Only compiled column names go into the text; the terms are a parameter.
+            sql = f"{pk_sql} IN (SELECT rowid FROM documents_document_fts WHERE documents_document_fts MATCH %s)"  # noqa: S608
+            return sql, [*pk_params, self.terms.fts5()]
         raise NotImplementedError(connection.vendor)  # pragma: no cover - giaoban runs on these two
 
 
