@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from giaoban.core.access import Action
+from giaoban.core.access import Action, scope_paths
 from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import Committee, OrgUnit
 
@@ -62,9 +62,12 @@ def document_detail(request, pk: int):
     may_send = (document.committee_id is not None and keeps) or any(
         register.may_register(user, e.committee) for e in entries
     )
+    # The committees of the user's own units (not the whole subtree, nor every committee for an administrator):
+    # where this document can be entered as received.
+    own_paths = scope_paths(user, Action.MEET) or []
     receivable = [
         c
-        for c in Committee.objects.visible_to(user, Action.MEET).select_related("org_unit")[:50]
+        for c in Committee.objects.filter(org_unit__path__in=own_paths).select_related("org_unit")[:10]
         if c.pk not in {e.committee_id for e in entries} and c.pk != document.committee_id
     ]
     context = {
