@@ -9,7 +9,7 @@ DATABASE_URL_PG ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-sqlite test-pg system-deps messages lint vendor demo bench bench-g clean
+.PHONY: run test test-sqlite test-pg system-deps messages lint vendor demo bench bench-g bench-h-search clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -101,3 +101,17 @@ bench-g: $(VENV)/.installed messages
 	  $(PY) -m bench.scorecard run --db $$db --tasks $$n --reps $(G_REPS); \
 	  $(PY) -m bench.scorecard drop --db $$db --tasks $$n; done; done; \
 	$(PY) -m bench.scorecard report
+
+# Bench case (h), search part, issue 10 (bench/documents.py): the register's search over 100,000 documents
+# (PostgreSQL full-text GIN, SQLite FTS5) vs a LIKE scan of the folded text, in the same run; each database is
+# dropped after its run. Writes the (h) search section of bench/RESULTS.md.
+H_DOCS ?= 100000
+H_REPS ?= 11
+bench-h-search: $(VENV)/.installed messages
+	@set -e; dbs=sqlite; if $(PY) -c "import bench.common as c,sys; sys.exit(not c.pg_reachable())"; then dbs="sqlite pg"; \
+	  else echo "PostgreSQL unreachable: SQLite only"; fi; \
+	for db in $$dbs; do \
+	  $(PY) -m bench.documents generate --db $$db --docs $(H_DOCS); \
+	  $(PY) -m bench.documents run --db $$db --docs $(H_DOCS) --reps $(H_REPS); \
+	  $(PY) -m bench.documents drop --db $$db --docs $(H_DOCS); done; \
+	$(PY) -m bench.documents report

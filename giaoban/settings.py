@@ -277,6 +277,9 @@ SPECTACULAR_SETTINGS = {
         "SubmissionStatusEnum": "giaoban.reporting.models.Submission.Status",
         "TaskStateEnum": "giaoban.work.models.Task.State",
         "ImportJobStateEnum": "giaoban.reporting.models.ImportJob.State",
+        "DocumentTypeEnum": "giaoban.documents.models.DocumentType",
+        "DocumentDirectionEnum": "giaoban.documents.models.Document.Direction",
+        "RelationKindEnum": "giaoban.documents.models.Relation.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -313,6 +316,8 @@ else:
 # run as a background job (202 + GET /api/v1/imports/{id}/), so no request meets the app server's timeout.
 GIAOBAN_IMPORT_MAX_ROWS = int(os.environ.get("GIAOBAN_IMPORT_MAX_ROWS", "200000"))
 GIAOBAN_IMPORT_ASYNC_ROWS = int(os.environ.get("GIAOBAN_IMPORT_ASYNC_ROWS", "20000"))
+# A file of the document register (PDF, Word, Excel, …) is refused over this size (bytes) with 413 too_large.
+DOCUMENTS_MAX_FILE_SIZE = int(os.environ.get("DOCUMENTS_MAX_FILE_SIZE", 20 * 1024 * 1024))
 
 # --- E-mail through Django's SMTP backend, configured from the environment.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -1,0 +1,1 @@
+"""Pages of the documents app: the register (views.register), the document page and its forms (views.document)."""
