@@ -24,6 +24,7 @@ urlpatterns = [
     path("meetings/", include("giaoban.work.document_urls")),
     path("", include("giaoban.work.urls")),
     path("outreach/", include("giaoban.outreach.urls")),
+    path("documents/", include("giaoban.documents.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("giaoban.api_urls")),

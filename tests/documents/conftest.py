@@ -27,7 +27,10 @@ class CascadeWorld:
             for u in (tree.n1, tree.n2, tree.q1)
         }
         self.old_district = Committee.objects.create(
-            name="Ban Chỉ đạo 35 Huyện ủy Ngọc Lặc", short_name="BCĐ 35", org_unit=tree.d1, dissolved_on=date(2025, 7, 1)
+            name="Ban Chỉ đạo 35 Huyện ủy Ngọc Lặc",
+            short_name="BCĐ 35",
+            org_unit=tree.d1,
+            dissolved_on=date(2025, 7, 1),
         )
         self.n1, self.n2, self.q1 = (self.commune[c] for c in ("15061", "15085", "00004"))
         self.directive = document_register_outgoing(

@@ -28,9 +28,7 @@ from .conftest import DUE, SENT
 
 
 def send_below(world, **kw):
-    return cascade_send(
-        document=world.directive, sender=world.province, below=True, due_on=DUE, sent_on=SENT, **kw
-    )
+    return cascade_send(document=world.directive, sender=world.province, below=True, due_on=DUE, sent_on=SENT, **kw)
 
 
 def test_it_sends_to_every_standing_committee_below_with_a_line_in_each_incoming_register(world):

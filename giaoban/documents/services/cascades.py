@@ -458,4 +458,3 @@ def _notify_sender(cascade: Cascade) -> None:
         url = ""
     text = _("%(c)s báo cáo hoàn thành triển khai %(d)s") % {"c": cascade.committee.name, "d": cascade.document}
     notify(users, kind="reported_done", key=f"cascade-done:{cascade.pk}", text=text, url=url)
-

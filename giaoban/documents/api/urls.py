@@ -1,0 +1,18 @@
+"""Documents routes, registered on the /api/v1/ router by giaoban/api_urls.py.
+
+`urlpatterns` go before the router's: the router would read "coverage.xlsx" as a format suffix.
+"""
+
+from django.urls import path
+
+from . import cascades
+
+ROUTES = [
+    ("cascades", cascades.CascadeViewSet, "cascade"),
+]
+
+urlpatterns = [
+    path("documents/<int:pk>/cascade/", cascades.SendView.as_view(), name="api-document-cascade"),
+    path("documents/<int:pk>/coverage/", cascades.CoverageView.as_view(), name="api-document-coverage"),
+    path("documents/<int:pk>/coverage.xlsx", cascades.CoverageXlsxView.as_view(), name="api-document-coverage-xlsx"),
+]
