@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "SubmissionStatusEnum": "giaoban.reporting.models.Submission.Status",
         "TaskStateEnum": "giaoban.work.models.Task.State",
         "ImportJobStateEnum": "giaoban.reporting.models.ImportJob.State",
+        "CascadeStatusEnum": "giaoban.documents.models.Cascade.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

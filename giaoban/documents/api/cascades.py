@@ -69,17 +69,17 @@ def denied() -> PermissionDenied:
 # --- serializers --------------------------------------------------------------------------------------------
 
 
-class UnitRefSerializer(serializers.Serializer):
+class CascadeUnitSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class CommitteeRefSerializer(serializers.Serializer):
+class CascadeCommitteeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class DocumentRefSerializer(serializers.Serializer):
+class CascadeDocumentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number_symbol = serializers.CharField()
     type = serializers.CharField()
@@ -101,7 +101,7 @@ def _document(d: Document | None) -> dict | None:
     return {"id": d.pk, "number_symbol": d.number_symbol, "type": d.type, "date": d.date, "subject": d.subject}
 
 
-class SendSerializer(serializers.Serializer):
+class CascadeSendSerializer(serializers.Serializer):
     committees = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,
@@ -126,9 +126,9 @@ class SendSerializer(serializers.Serializer):
         return attrs
 
 
-class SendResultSerializer(serializers.Serializer):
+class CascadeSendResultSerializer(serializers.Serializer):
     document = serializers.IntegerField()
-    sender = CommitteeRefSerializer()
+    sender = CascadeCommitteeSerializer()
     sent = serializers.IntegerField(help_text="Committees that received it now.")
     skipped = serializers.IntegerField(help_text="Committees that had it already (not sent again).")
     committees = serializers.ListField(child=serializers.IntegerField(), help_text="Ids of those sent now.")
@@ -139,7 +139,7 @@ class SendResultSerializer(serializers.Serializer):
 
 
 class CoverageGroupSerializer(serializers.Serializer):
-    unit = UnitRefSerializer()
+    unit = CascadeUnitSerializer()
     own = serializers.BooleanField(help_text="The committees at the unit itself (not below a child).")
     expected = serializers.IntegerField()
     implemented = serializers.IntegerField()
@@ -151,10 +151,10 @@ class CoverageGroupSerializer(serializers.Serializer):
 
 class CoverageRowSerializer(serializers.Serializer):
     cascade = serializers.IntegerField()
-    unit = UnitRefSerializer()
-    committee = CommitteeRefSerializer()
+    unit = CascadeUnitSerializer()
+    committee = CascadeCommitteeSerializer()
     status = serializers.ChoiceField(choices=Cascade.Status.choices)
-    document = DocumentRefSerializer(allow_null=True, help_text="The receiver's implementing document.")
+    document = CascadeDocumentSerializer(allow_null=True, help_text="The receiver's implementing document.")
     due_on = serializers.DateField(allow_null=True)
     implemented_on = serializers.DateField(allow_null=True)
     done_on = serializers.DateField(allow_null=True)
@@ -162,8 +162,8 @@ class CoverageRowSerializer(serializers.Serializer):
 
 
 class CoverageSerializer(serializers.Serializer):
-    document = DocumentRefSerializer()
-    unit = UnitRefSerializer()
+    document = CascadeDocumentSerializer()
+    unit = CascadeUnitSerializer()
     as_of = serializers.DateField()
     expected = serializers.IntegerField()
     implemented = serializers.IntegerField()
@@ -214,7 +214,7 @@ def coverage_data(c: cov.Coverage) -> dict:
     }
 
 
-class EntryRefSerializer(serializers.Serializer):
+class CascadeEntrySerializer(serializers.Serializer):
     serial = serializers.IntegerField(help_text="Số đến: the receiver's running incoming number of the year.")
     year = serializers.IntegerField()
     received_on = serializers.DateField()
@@ -248,28 +248,28 @@ class CascadeSerializer(serializers.ModelSerializer):
             "version",
         ]
 
-    @extend_schema_field(DocumentRefSerializer)
+    @extend_schema_field(CascadeDocumentSerializer)
     def get_document(self, obj):
         return _document(obj.document)
 
-    @extend_schema_field(CommitteeRefSerializer)
+    @extend_schema_field(CascadeCommitteeSerializer)
     def get_sender(self, obj):
         return _committee(obj.sender)
 
-    @extend_schema_field(CommitteeRefSerializer)
+    @extend_schema_field(CascadeCommitteeSerializer)
     def get_committee(self, obj):
         return _committee(obj.committee)
 
-    @extend_schema_field(UnitRefSerializer)
+    @extend_schema_field(CascadeUnitSerializer)
     def get_unit(self, obj):
         return _unit(obj.committee.org_unit)
 
-    @extend_schema_field(EntryRefSerializer(allow_null=True))
+    @extend_schema_field(CascadeEntrySerializer(allow_null=True))
     def get_entry(self, obj):
         e = obj.entry
         return None if e is None else {"serial": e.serial, "year": e.year, "received_on": e.received_on}
 
-    @extend_schema_field(DocumentRefSerializer(allow_null=True))
+    @extend_schema_field(CascadeDocumentSerializer(allow_null=True))
     def get_implementing_document(self, obj):
         return _document(obj.implementing_document)
 
@@ -277,7 +277,7 @@ class CascadeSerializer(serializers.ModelSerializer):
         return cov.is_overdue(obj, timezone.localdate())
 
 
-class ImplementSerializer(serializers.Serializer):
+class CascadeImplementSerializer(serializers.Serializer):
     document = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -294,7 +294,7 @@ class ImplementSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
 
 
-class DoneSerializer(serializers.Serializer):
+class CascadeDoneSerializer(serializers.Serializer):
     done_on = serializers.DateField(required=False, help_text="Default: today.")
     version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
 
@@ -308,8 +308,8 @@ def _document_for(request, pk) -> Document:
 
 class SendView(APIView):
     @extend_schema(
-        request=SendSerializer,
-        responses={201: SendResultSerializer, 200: SendResultSerializer, **ERRORS},
+        request=CascadeSendSerializer,
+        responses={201: CascadeSendResultSerializer, 200: CascadeSendResultSerializer, **ERRORS},
         description="Send the document down: to the chosen committees below (`committees`: ids) or to every "
         "standing committee below, all levels (`below: true`), with a deadline. Each receiver gets it in its "
         "incoming register; committees that have it already are skipped (counted in `skipped`). 201 when any "
@@ -317,7 +317,7 @@ class SendView(APIView):
     )
     def post(self, request, pk):
         document = _document_for(request, pk)
-        data = check_input(SendSerializer, request.data)
+        data = check_input(CascadeSendSerializer, request.data)
         if data.get("sender"):
             sender = get_object_or_404(
                 Committee.objects.visible_to(request.user).select_related("org_unit"), pk=data["sender"]
@@ -348,7 +348,7 @@ class SendView(APIView):
             "due_on": summary.due_on,
             "sent_on": summary.sent_on,
         }
-        return Response(SendResultSerializer(body).data, status=status.HTTP_201_CREATED if summary.sent else 200)
+        return Response(CascadeSendResultSerializer(body).data, status=status.HTTP_201_CREATED if summary.sent else 200)
 
 
 def coverage_for(request, pk, default_rows: str = "all") -> cov.Coverage:
@@ -434,7 +434,7 @@ class CascadeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(CascadeSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
 
     @extend_schema(
-        request=ImplementSerializer,
+        request=CascadeImplementSerializer,
         responses={200: CascadeSerializer, **ERRORS},
         description="The receiving committee registers its implementing document: `document` = the id of one of "
         "its outgoing documents, or `type`, `date`, `subject` (and `number`, `signer`) to register a new one "
@@ -443,7 +443,7 @@ class CascadeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def implement(self, request, pk=None):
         cascade = self._get(pk)
-        data = check_input(ImplementSerializer, request.data)
+        data = check_input(CascadeImplementSerializer, request.data)
         document, new = None, None
         if data.get("document"):
             document = Document.objects.visible_to(request.user, Action.MEET).filter(pk=data["document"]).first()
@@ -467,14 +467,14 @@ class CascadeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._detail(cascade.pk)
 
     @extend_schema(
-        request=DoneSerializer,
+        request=CascadeDoneSerializer,
         responses={200: CascadeSerializer, **ERRORS},
         description="The receiving committee reports the directive done (its implementing document registered).",
     )
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         cascade = self._get(pk)
-        data = check_input(DoneSerializer, request.data)
+        data = check_input(CascadeDoneSerializer, request.data)
         services.cascade_report_done(
             cascade=cascade, actor=request.user, done_on=data.get("done_on"), expected_version=data.get("version")
         )
