@@ -43,7 +43,7 @@ class BigTree:
                 subtype="xa",
                 parent=self.d2,
                 valid_from=date(2020, 1, 1),
-            )  # fmt: skip
+            )
             for i in range(1, 4)
         ]
         self.q2 = mk(code="00007", name="Phường Kim Mã", kind="commune", subtype="phuong", parent=tree.p2,
