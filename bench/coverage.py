@@ -74,7 +74,7 @@ def generate(vendor: str) -> None:
             [Committee(name=f"Ban Chỉ đạo 35 {u.name}", short_name="BCĐ 35", org_unit=u) for u in units],
             batch_size=2000,
         )
-        get_user_model().objects.create_superuser("bench", password="bench-only-123")  # noqa: S106
+        get_user_model().objects.create_superuser("bench", password="bench-only-123")
     national = Committee.objects.get(org_unit__depth=1)
     directive = document_register_outgoing(committee=national, type="chi_thi", on=SENT, subject="Chỉ thị (bench)")
     with common.step("cascade_send below (3,355 committees)", timings):
