@@ -185,9 +185,17 @@ def coverage(
     if own is not None:
         result.by_unit.insert(0, own)
     if rows is not None:
-        qs = base.select_related("committee__org_unit", "implementing_document").order_by(
-            "committee__org_unit__sort_key", "committee__org_unit__code", "id"
-        )
+        # Only what a row shows: a national list is thousands of rows.
+        qs = (
+            base.select_related("committee__org_unit", "implementing_document")
+            .only(
+                "status", "due_on", "implemented_on", "done_on", "unit_path", "implementing_document_id", "version",
+                "committee__name", "committee__org_unit__name", "committee__org_unit__code",
+                "implementing_document__number_symbol", "implementing_document__date",
+                "implementing_document__subject", "implementing_document__type",
+            )
+            .order_by("committee__org_unit__sort_key", "committee__org_unit__code", "id")
+        )  # fmt: skip
         if rows == "pending":
             qs = qs.filter(implementing_document__isnull=True)
         elif rows == "implemented":
