@@ -19,6 +19,11 @@ for prefix, viewset, basename in [*reporting_api.ROUTES, *work_api.ROUTES, *outr
     router.register(prefix, viewset, basename=basename)
 
 # The work paths go before the router's (which would read tasks/scorecard.xlsx as a format suffix).
-urlpatterns = [path("auth/token/", ObtainTokenView.as_view(), name="api-token"), *work_api.urlpatterns, *router.urls]
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    *work_api.urlpatterns,
+    *documents_api.urlpatterns,
+    *router.urls,
+]
 urlpatterns += reporting_api.urlpatterns
 urlpatterns += work_document_urls.urlpatterns

@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentTypeEnum": "giaoban.documents.models.DocumentType",
         "DocumentDirectionEnum": "giaoban.documents.models.Document.Direction",
         "RelationKindEnum": "giaoban.documents.models.Relation.Kind",
+        "CascadeStatusEnum": "giaoban.documents.models.Cascade.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

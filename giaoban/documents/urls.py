@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import document, register
+from .views import cascades, document, register
 
 app_name = "documents"
 
@@ -21,4 +21,11 @@ urlpatterns = [
     path("<int:pk>/files/", document.file_add, name="file_add"),
     path("<int:pk>/files/<int:file_pk>/", document.file_download, name="file"),
     path("<int:pk>/files/<int:file_pk>/delete/", document.file_remove, name="file_remove"),
+    path("<int:pk>/cascade/", cascades.cascade_send, name="cascade"),
+    path("<int:pk>/coverage/", cascades.coverage_page, name="coverage"),
+    path("<int:pk>/coverage.xlsx", cascades.coverage_download, name="coverage_xlsx"),
+    path("cascades/", cascades.cascade_list, name="cascades"),
+    path("cascades/<int:pk>/", cascades.cascade_detail, name="cascade_detail"),
+    path("cascades/<int:pk>/implement/", cascades.cascade_implement, name="cascade_implement"),
+    path("cascades/<int:pk>/done/", cascades.cascade_done, name="cascade_done"),
 ]

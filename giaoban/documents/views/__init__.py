@@ -1,1 +1,2 @@
-"""Pages of the documents app: the register (views.register), the document page and its forms (views.document)."""
+"""Pages of the documents app: the register (views.register), the document page and its forms (views.document),
+sending down and coverage (views.cascades)."""

@@ -16,7 +16,14 @@ from giaoban.orgs import demo as orgs_demo
 from giaoban.orgs.models import OrgUnit
 
 # Written by another app; the demo still loads while that app has none.
-OPTIONAL_DEMOS = ["giaoban.reporting.demo", "giaoban.work.demo", "giaoban.outreach.demo", "giaoban.documents.demo"]
+OPTIONAL_DEMOS = [
+    "giaoban.reporting.demo",
+    "giaoban.work.demo",
+    "giaoban.outreach.demo",
+    "giaoban.documents.demo",
+    # After work's demo, which makes the communes' committees the provincial plan is sent to.
+    "giaoban.documents.demo_cascades",
+]
 
 
 def optional_module(name: str) -> ModuleType | None:
