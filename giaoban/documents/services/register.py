@@ -487,7 +487,11 @@ def incoming_entry_update(*, entry: IncomingEntry, actor=None, **changes) -> Inc
             _("Không sửa được (not editable): %(f)s") % {"f": ", ".join(sorted(unknown))},
             {"fields": {f: [_("Không sửa được (not editable)")] for f in sorted(unknown)}},
         )
-    entry = IncomingEntry.objects.select_for_update(of=("self",)).select_related("committee__org_unit", "document").get(pk=entry.pk)
+    entry = (
+        IncomingEntry.objects.select_for_update(of=("self",))
+        .select_related("committee__org_unit", "document")
+        .get(pk=entry.pk)
+    )
     _require_register(actor, entry.committee)
     for name, value in changes.items():
         setattr(entry, name, ("" if value is None and name in ("recipient", "notes", "progress") else value))
@@ -522,7 +526,11 @@ def incoming_handle(
     from giaoban.work.models import Task
     from giaoban.work.services.tasks import task_create
 
-    entry = IncomingEntry.objects.select_for_update(of=("self",)).select_related("committee__org_unit", "document").get(pk=entry.pk)
+    entry = (
+        IncomingEntry.objects.select_for_update(of=("self",))
+        .select_related("committee__org_unit", "document")
+        .get(pk=entry.pk)
+    )
     task = task_create(
         committee=entry.committee,
         title=(title or "").strip() or entry.document.subject[:500],
