@@ -16,9 +16,10 @@ from giaoban.core.formats import format_number, short_date
 from giaoban.core.officialdoc import Block, OfficialDocument, Table
 from giaoban.documents.services.numbering import committee_abbreviation
 from giaoban.orgs.models import Committee
-from giaoban.reporting.consolidated import head_of, issuer_name, layout_of, parent_body, short_name
 
-from .documents import FORMATS, SIGNER_TITLES
+# The committee's layout, names and head as the meeting documents print them (work.documents holds the one import
+# of reporting's document helpers, which another change is moving).
+from .documents import FORMATS, SIGNER_TITLES, head_of, issuer_name, layout_of, parent_body, short_name
 from .models import Plan, PlanItem, Target
 from .plans import plan_items
 

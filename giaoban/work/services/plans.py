@@ -267,7 +267,7 @@ def plan_delete(*, plan: Plan, actor=None) -> None:
 
 
 def _signer_name(committee: Committee, on: date) -> str:
-    from giaoban.reporting.consolidated import head_of
+    from ..documents import head_of
 
     head = head_of(committee, on)
     return head.person_name if head else ""
