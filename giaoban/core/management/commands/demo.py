@@ -16,7 +16,7 @@ from giaoban.orgs import demo as orgs_demo
 from giaoban.orgs.models import OrgUnit
 
 # Written by another app; the demo still loads while that app has none.
-OPTIONAL_DEMOS = ["giaoban.reporting.demo", "giaoban.work.demo", "giaoban.outreach.demo"]
+OPTIONAL_DEMOS = ["giaoban.reporting.demo", "giaoban.work.demo", "giaoban.work.demo_plans", "giaoban.outreach.demo"]
 
 
 def optional_module(name: str) -> ModuleType | None:
