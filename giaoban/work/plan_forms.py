@@ -87,7 +87,9 @@ class PlanItemForm(forms.Form):
         self.fields["target_indicator"].queryset = Indicator.objects.exclude(
             value_type=Indicator.ValueType.TEXT
         ).order_by("code")
-        choices = period_choices(year)
+        # The plan's year first, then the years around it (a plan drafted in December for the next year may still
+        # change its year before it is saved).
+        choices = [c for y in (year, year - 1, year + 1) for c in period_choices(y)]
         current = (self.initial.get("target_period") or "").strip()
         if current and current not in dict(choices):
             choices.insert(0, (current, current))
