@@ -1,4 +1,4 @@
-"""Official Vietnamese documents (báo cáo, giấy mời, biên bản, thông báo kết luận) rendered to .docx with docxtpl
+"""Official Vietnamese documents (báo cáo, giấy mời, biên bản, thông báo kết luận, kế hoạch) rendered to .docx with docxtpl
 and to .pdf with LibreOffice.
 
 Two layouts: "party" (Hướng dẫn 36-HD/VPTW 2018) and "state" (Nghị định 30/2020/NĐ-CP); one template per document
@@ -48,7 +48,7 @@ __all__ = [
 TEMPLATES = Path(__file__).resolve().parent / "docx"
 LAYOUTS = ("party", "state")
 # report: the consolidated report (sections and a figures table); the others are written as blocks.
-KINDS = ("report", "invitation", "minutes", "notice")
+KINDS = ("report", "invitation", "minutes", "notice", "plan")
 BLOCK_STYLES = ("body", "heading", "item")
 PDF_TIMEOUT = 120
 TEXT_WIDTH_MM = 165  # A4 210 mm minus the 30 mm left and 15 mm right margins
@@ -121,6 +121,8 @@ class OfficialDocument:
     blocks: list[Block] = field(default_factory=list)
     # Side by side at the end, left to right (the minutes: THƯ KÝ, CHỦ TỌA); empty: the one signer above.
     signatures: list[Signature] = field(default_factory=list)
+    # After the table (a plan: "Tổ chức thực hiện" below its items); "heading" and "body" styles.
+    closing: list[Block] = field(default_factory=list)
 
 
 def _clean(text: str) -> str:
@@ -231,6 +233,7 @@ def _context(doc: OfficialDocument) -> dict:
         "signer_name": _clean(doc.signer_name),
         "recipients": [_clean(r) for r in doc.recipients if _clean(r)],
         "blocks": _blocks(doc.blocks),
+        "closing": _blocks(doc.closing),
         "signatures": [
             {"capacity": _clean(s.capacity), "title": _clean(s.title), "name": _clean(s.name)} for s in doc.signatures
         ],

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from giaoban.orgs.models import Agency, Committee, OrgUnit
 
 from . import status as task_status
-from .models import Meeting, Task
+from .models import Meeting, Plan, Task
 from .selectors import committee_agencies, status_q
 
-__all__ = ["MONTH_RE", "AgencyFilter", "MeetingFilter", "TaskFilter", "month_bounds"]
+__all__ = ["MONTH_RE", "AgencyFilter", "MeetingFilter", "PlanFilter", "TaskFilter", "month_bounds"]
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -100,3 +100,13 @@ class TaskFilter(django_filters.FilterSet):
     def filter_as_of(self, queryset, name, value):
         # A task given after the day has no status as of it (status.status_on), so the list leaves it out.
         return queryset.filter(assigned_on__lte=value)
+
+
+class PlanFilter(django_filters.FilterSet):
+    committee = django_filters.NumberFilter(field_name="committee_id", label=_("Ban Chỉ đạo"))
+    year = django_filters.NumberFilter(field_name="year", label=_("Năm"))
+    status = django_filters.ChoiceFilter(choices=Plan.Status.choices, label=_("Trạng thái"))
+
+    class Meta:
+        model = Plan
+        fields = ["committee", "year", "status"]

@@ -621,6 +621,9 @@ class Target(models.Model):
     period = models.CharField(_("kỳ"), max_length=10, help_text=_("Ví dụ: 2027, 2027S1"))
     kind = models.CharField(_("loại"), max_length=3, choices=Kind.choices, default=Kind.MIN)
     value = models.DecimalField(_("mục tiêu"), max_digits=18, decimal_places=4)
+    # The day the daily check found the target reached and proposed the item's task as done: once only, even if
+    # the assigner returns the task later (work.services.plans.targets_check).
+    reached_on = models.DateField(_("ngày đạt mục tiêu"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("mục tiêu")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import meetings, notifications, tasks
+from .views import meetings, notifications, plans, tasks
 
 app_name = "work"
 
@@ -21,6 +21,15 @@ urlpatterns = [
     path("tasks/<int:pk>/", tasks.task_detail, name="task"),
     path("tasks/<int:pk>/files/<int:file_pk>/", tasks.task_file, name="task_file"),
     path("tasks/<int:pk>/<str:name>/", tasks.task_action, name="task_action"),
+    path("plans/", plans.plan_list, name="plans"),
+    path("plans/new/", plans.plan_new, name="plan_new"),
+    path("plans/units/", plans.unit_search, name="plan_unit_search"),
+    path("plans/units/pick/", plans.unit_pick, name="plan_unit_pick"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("plans/<int:pk>/edit/", plans.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/issue/", plans.plan_issue, name="plan_issue"),
+    path("plans/<int:pk>/meetings/", plans.plan_meetings, name="plan_meetings"),
+    path("plans/<int:pk>/document.<str:fmt>", plans.plan_document, name="plan_document"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notification_read_all, name="notifications_read"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),

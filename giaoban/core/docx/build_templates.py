@@ -209,9 +209,28 @@ def _blocks(doc) -> None:
     _line(doc, "", before=6)
 
 
+def _table_and_closing(doc) -> None:
+    """A plan's items table (built in code, as the report's figures) and the blocks that follow it."""
+    doc.add_paragraph("{%p if table %}")
+    _line(doc, "{%p if table.title %}")
+    _line(doc, "{{ table.title }}", before=12, bold=True)
+    _line(doc, "{%p endif %}")
+    _line(doc, "{{p figures }}")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for block in closing %}")
+    doc.add_paragraph('{%p if block.style == "heading" %}')
+    doc.add_paragraph().add_run("{{ block.text }}").bold = True
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("{{ block.text }}")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p endfor %}")
+    _line(doc, "", before=6)
+
+
 def build_kind(kind: str, layout: str, folder: Path = HERE) -> Path:
-    """The template of an invitation (Mẫu 1.7), minutes (Mẫu 1.9) or notice (Mẫu 1.4) in a layout."""
-    if kind not in ("invitation", "minutes", "notice"):
+    """The template of an invitation (Mẫu 1.7), minutes (Mẫu 1.9), notice (Mẫu 1.4) or plan (kế hoạch: blocks,
+    the items as a table, closing blocks) in a layout."""
+    if kind not in KINDS:
         raise ValueError(kind)
     party = layout == "party"
     doc = _new_document()
@@ -219,6 +238,8 @@ def build_kind(kind: str, layout: str, folder: Path = HERE) -> Path:
     _header(doc, party, date_line=kind != "minutes")
     _title(doc, party)
     _blocks(doc)
+    if kind == "plan":
+        _table_and_closing(doc)
     if kind == "minutes":
         # THƯ KÝ on the left, CHỦ TỌA on the right, then Nơi nhận below.
         left, right = _two_columns(doc, 82, 83)
@@ -236,7 +257,7 @@ def build_kind(kind: str, layout: str, folder: Path = HERE) -> Path:
     return path
 
 
-KINDS = ("invitation", "minutes", "notice")
+KINDS = ("invitation", "minutes", "notice", "plan")
 
 
 if __name__ == "__main__":

@@ -5,12 +5,13 @@
 
 from django.urls import path
 
-from . import tasks, views
+from . import plans, tasks, views
 
 ROUTES = [
     ("agencies", views.AgencyViewSet, "agency"),
     ("meetings", views.MeetingViewSet, "meeting"),
     ("tasks", tasks.TaskViewSet, "task"),
+    ("plans", plans.PlanViewSet, "plan"),
 ]
 
 urlpatterns = [

@@ -163,8 +163,10 @@ def meeting_create(
     invited_members: Sequence[Membership] = (),
     invited_agencies: Sequence[Agency] = (),
     agenda: Sequence[AgendaInput] = (),
+    plan=None,
 ) -> Meeting:
-    """Schedule a meeting of the committee (a draft until the invitation is sent)."""
+    """Schedule a meeting of the committee (a draft until the invitation is sent); `plan`: the plan whose
+    calendar generated it."""
     errors = RowErrors()
     _check_members(committee, errors, chair=chair, secretary=secretary)
     if ends_at is not None and ends_at <= starts_at:
@@ -188,6 +190,7 @@ def meeting_create(
         online_url=online_url or "",
         chair=chair,
         secretary=secretary,
+        plan=plan,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     full_clean_or_raise(meeting)

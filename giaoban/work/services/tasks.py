@@ -135,9 +135,13 @@ def _check_assignee(committee: Committee, agency: Agency | None, unit: OrgUnit |
         )
 
 
-def _task_source(point: ConclusionPoint | None, reference: str) -> str:
-    """Where a task comes from: a point of a conclusion notice, a document cited, or nothing."""
-    return Task.Source.CONCLUSION_POINT if point else (Task.Source.REFERENCE if reference else Task.Source.NONE)
+def _task_source(point: ConclusionPoint | None, reference: str, plan_item=None) -> str:
+    """Where a task comes from: a point of a conclusion notice, an item of a plan, a document cited, or nothing."""
+    if point:
+        return Task.Source.CONCLUSION_POINT
+    if plan_item is not None:
+        return Task.Source.PLAN_ITEM
+    return Task.Source.REFERENCE if reference else Task.Source.NONE
 
 
 def _check_terms(committee: Committee, assigned_on: date, due_on: date | None, supporting: Sequence[Agency]) -> None:
@@ -170,6 +174,7 @@ def task_create(
     point: ConclusionPoint | None = None,
     reference: str = "",
     notify: bool = True,
+    plan_item=None,
 ) -> Task:
     """Give a task to a member agency (with supporting agencies) or to the committee of a unit below."""
     require_assigner(actor, committee)
@@ -187,8 +192,9 @@ def task_create(
         assigned_on=assigned_on,
         due_on=due_on,
         point=point,
+        plan_item=plan_item,
         reference=reference or "",
-        source=_task_source(point, reference),
+        source=_task_source(point, reference, plan_item),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     full_clean_or_raise(task)

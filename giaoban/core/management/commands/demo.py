@@ -19,6 +19,7 @@ from giaoban.orgs.models import OrgUnit
 OPTIONAL_DEMOS = [
     "giaoban.reporting.demo",
     "giaoban.work.demo",
+    "giaoban.work.demo_plans",
     "giaoban.outreach.demo",
     "giaoban.documents.demo",
     # After work's demo, which makes the communes' committees the provincial plan is sent to.
