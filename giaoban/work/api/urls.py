@@ -5,7 +5,7 @@
 
 from django.urls import path
 
-from . import tasks, views
+from . import calendar, tasks, views
 
 ROUTES = [
     ("agencies", views.AgencyViewSet, "agency"),
@@ -14,5 +14,6 @@ ROUTES = [
 ]
 
 urlpatterns = [
+    path("calendar.ics", calendar.CalendarFeedView.as_view(), name="api-calendar-ics"),
     path("tasks/scorecard.xlsx", tasks.ScorecardXlsxView.as_view(), name="api-task-scorecard-xlsx"),
 ]
