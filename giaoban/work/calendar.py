@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from giaoban.core.access import Action, scope_paths, subtree_q
 from giaoban.core.text import sort_key
+from giaoban.core.workdays import is_working_day
 from giaoban.orgs.models import Committee, OrgUnit
 from giaoban.reporting import periods
 from giaoban.reporting import services as reporting_services
@@ -317,6 +318,15 @@ class Day:
     in_month: bool
     today: bool
     entries: list[Entry]
+
+    @property
+    def day_off(self) -> bool:
+        """A weekend or a public holiday (Tết included): not a working day of `core.workdays`."""
+        return not is_working_day(self.day)
+
+    @property
+    def holiday(self) -> bool:
+        return self.day.weekday() < 5 and self.day_off
 
     @property
     def weekday_name(self) -> str:
