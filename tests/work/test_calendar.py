@@ -245,6 +245,8 @@ def test_a_new_link_revokes_the_old_one(client, world, february):
     assert gone.json()["code"] == "not_found"
     assert client.get(f"/api/v1/calendar.ics?token={new}").status_code == 200
     assert client.get("/api/v1/calendar.ics").status_code == 404
+    asked_json = client.get(f"/api/v1/calendar.ics?token={new}", HTTP_ACCEPT="application/json")
+    assert asked_json.status_code == 406 and asked_json.json()["code"] == "not_acceptable"
     assert client.get("/api/v1/calendar.ics?token=" + "x" * 500).status_code == 404
     # A deactivated user's link is dead too.
     world.approver.is_active = False

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
 from giaoban.core.api.errors import ERROR_RESPONSES
@@ -39,7 +39,8 @@ class ICalendarRenderer(BaseRenderer):
 class CalendarFeedView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    renderer_classes = [ICalendarRenderer, JSONRenderer]
+    # Errors are JSON whatever was negotiated (core.api.errors.exception_handler).
+    renderer_classes = [ICalendarRenderer]
 
     @extend_schema(
         operation_id="calendar_feed",
@@ -57,6 +58,7 @@ class CalendarFeedView(APIView):
                 "and online link, report and task deadlines as all-day events; stable UIDs.",
             ),
             404: ERROR_RESPONSES[404],
+            406: ERROR_RESPONSES[406],
         },
         auth=[],
     )
