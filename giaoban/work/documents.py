@@ -14,6 +14,8 @@ from django.utils import timezone
 from giaoban.core import officialdoc
 from giaoban.core.formats import official_date, short_date
 from giaoban.core.officialdoc import Block, OfficialDocument, Signature
+from giaoban.documents.models import DocumentType
+from giaoban.documents.services.numbering import symbol_for
 from giaoban.orgs.models import Committee, CommitteeRole, Membership
 from giaoban.reporting.consolidated import head_of, issuer_name, layout_of, parent_body, short_name
 
@@ -31,6 +33,7 @@ __all__ = [
     "minutes_document",
     "official_moment",
     "official_time",
+    "register_fields",
     "render",
     "time_range",
 ]
@@ -41,8 +44,9 @@ FORMATS = {
 }
 # The names in URLs (/meetings/<id>/documents/<which>.<fmt>) and the template kind of each.
 WHICH = {"invitation": "invitation", "minutes": "minutes", "conclusion": "notice"}
-# Symbols per layout: Party "12-GM/BCĐ" (HD 36), state "12/GM-BCĐ" (Decree 30 Phụ lục III).
-SYMBOLS = {"invitation": "GM", "minutes": "BB", "notice": "TB"}
+# The register's type of each template kind; its symbol ("GM/BCĐ" Party, "GM-BCĐ" state) is the register's
+# (documents.services.numbering.symbol_for), so the printed number reads as the register's.
+TYPES = {"invitation": DocumentType.GIAY_MOI, "minutes": DocumentType.BIEN_BAN, "notice": DocumentType.THONG_BAO}
 WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
 ROLE_TITLES = {
     CommitteeRole.HEAD: "Trưởng Ban Chỉ đạo",
@@ -103,11 +107,6 @@ def _number(number: str) -> str:
     return match.group(1) if match else (number or "").strip()
 
 
-def _abbreviation(committee: Committee) -> str:
-    first = (committee.short_name.split() or ["BCĐ"])[0]
-    return first if first.isupper() else "BCĐ"
-
-
 def _committee_name(committee: Committee) -> str:
     """ "Ban Chỉ đạo 35 Huyện ủy Ngọc Lặc": the committee as the body text names it."""
     return committee.name.strip() or re.sub(r"^BCĐ\b", "Ban Chỉ đạo", committee.short_name)
@@ -139,8 +138,7 @@ def _signer(meeting: Meeting, layout: str, prefer_chair: bool) -> Signature:
 def _base(meeting: Meeting, kind: str, *, number: str, on: date | None, doc_type: str, subject: str, **fields):
     committee = meeting.committee
     layout = layout_of(committee)
-    abbreviation = _abbreviation(committee)
-    symbol = f"{SYMBOLS[kind]}/{abbreviation}" if layout == "party" else f"{SYMBOLS[kind]}-{abbreviation}"
+    symbol = symbol_for(committee, TYPES[kind])
     signer = fields.pop("signer", None) or _signer(meeting, layout, prefer_chair=False)
     return OfficialDocument(
         layout=layout,
@@ -277,11 +275,15 @@ def minutes_document(meeting: Meeting) -> OfficialDocument:
         Signature("THƯ KÝ", meeting.secretary.person_name if meeting.secretary else ""),
         Signature("CHỦ TỌA", meeting.chair.person_name if meeting.chair else ""),
     ]
+    # Closed minutes are numbered in the register (work.services.minutes_save); open ones print blanks.
+    from .services.register import issued_document_of
+
+    registered = issued_document_of(meeting, DocumentType.BIEN_BAN)
     return _base(
         meeting,
         "minutes",
-        number="",
-        on=None,
+        number=registered.number if registered else "",
+        on=registered.date if registered else None,
         doc_type="BIÊN BẢN",
         subject=meeting.title,
         blocks=blocks,
@@ -305,6 +307,27 @@ def _meeting_phrase(meeting: Meeting) -> str:
     return title if re.match(r"(?i)^(hội nghị|cuộc họp|phiên họp)", title) else f"Hội nghị {title}"
 
 
+def _chair_phrase(meeting: Meeting, signer: Signature) -> str:
+    return member_label(meeting.chair) if meeting.chair else f"đồng chí {signer.name}".strip()
+
+
+def _notice_subject(meeting: Meeting, signer: Signature) -> str:
+    """ "Kết luận của đồng chí …, Trưởng Ban Chỉ đạo tại Hội nghị …": the notice's subject line."""
+    return f"Kết luận của {_chair_phrase(meeting, signer)} tại {_meeting_phrase(meeting)}"
+
+
+def register_fields(meeting: Meeting, which: str) -> tuple[str, str]:
+    """(subject line, signer's name) of the meeting's document `which` (invitation | minutes | conclusion), as
+    the outgoing register records them: the same words the printed document carries."""
+    layout = layout_of(meeting.committee)
+    if which == "invitation":
+        return f"Mời dự {_meeting_phrase(meeting)}", _signer(meeting, layout, prefer_chair=False).name
+    if which == "minutes":
+        return f"Biên bản {_meeting_phrase(meeting)}", meeting.chair.person_name if meeting.chair else ""
+    signer = _signer(meeting, layout, prefer_chair=True)
+    return _capitalised(_notice_subject(meeting, signer)), signer.name
+
+
 def conclusion_document(meeting: Meeting) -> OfficialDocument:
     """Thông báo kết luận (Mẫu 1.4 / HD 36): the opening paragraph, the numbered points with their tasks
     (lead, supporting agencies, deadline), the signer and the agencies given tasks. A draft has a blank
@@ -314,7 +337,7 @@ def conclusion_document(meeting: Meeting) -> OfficialDocument:
     layout = layout_of(committee)
     signer = _signer(meeting, layout, prefer_chair=True)
     chair = meeting.chair
-    chair_phrase = member_label(chair) if chair else f"đồng chí {signer.name}".strip()
+    chair_phrase = _chair_phrase(meeting, signer)
     chair_short = f"đồng chí {chair.person_name}" if chair else chair_phrase
     phrase = _meeting_phrase(meeting)
     opening = (
@@ -353,7 +376,7 @@ def conclusion_document(meeting: Meeting) -> OfficialDocument:
     if below:
         recipients.append(f"- {_below_name(committee)};")
     recipients.append("- Lưu VT.")
-    subject = f"Kết luận của {chair_phrase} tại {phrase}"
+    subject = _notice_subject(meeting, signer)
     return _base(
         meeting,
         "notice",

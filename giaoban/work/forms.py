@@ -127,7 +127,12 @@ class MeetingForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    number = forms.CharField(label=_("Số giấy mời"), max_length=30, required=False, widget=_ctl(forms.TextInput()))
+    number = forms.CharField(
+        label=_("Số giấy mời"),
+        max_length=30,
+        required=False,
+        widget=_ctl(forms.TextInput(attrs={"placeholder": _("để trống: lấy số tiếp theo")})),
+    )
     invited_on = forms.DateField(label=_("Ngày gửi"), input_formats=DATE_FORMATS, required=False, widget=DateInput())
 
 
@@ -148,7 +153,12 @@ class MinutesForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    number = forms.CharField(label=_("Số thông báo"), max_length=30, widget=_ctl(forms.TextInput()))
+    number = forms.CharField(
+        label=_("Số thông báo"),
+        max_length=30,
+        required=False,
+        widget=_ctl(forms.TextInput(attrs={"placeholder": _("để trống: lấy số tiếp theo")})),
+    )
     issued_on = forms.DateField(
         label=_("Ngày ban hành"), input_formats=DATE_FORMATS, required=False, widget=DateInput()
     )

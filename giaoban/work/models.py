@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -19,6 +20,7 @@ from giaoban.orgs.models import Agency, Committee, Membership, OrgUnit, PathFiel
 __all__ = [
     "AgendaItem",
     "Attendance",
+    "CalendarFeed",
     "Conclusion",
     "ConclusionPoint",
     "ExtensionRequest",
@@ -631,3 +633,19 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.kind} {self.value}"
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar feed (/api/v1/calendar.ics?token=…): the secret in its link. Making a new
+    link replaces the token, so the old link stops working."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lịch riêng (.ics)")
+        verbose_name_plural = _("lịch riêng (.ics)")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from .views import meetings, notifications, plans, tasks
+from .views import calendar, meetings, notifications, plans, tasks
 
 app_name = "work"
 
 urlpatterns = [
+    path("calendar/", calendar.calendar_page, name="calendar"),
+    path("calendar/feed/", calendar.calendar_feed_new, name="calendar_feed"),
     path("meetings/", meetings.meeting_list, name="meetings"),
     path("meetings/new/", meetings.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting"),

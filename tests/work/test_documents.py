@@ -173,7 +173,8 @@ def test_it_leaves_the_number_and_day_blank_on_an_invitation_not_sent(world):
 # --- The minutes (biên bản, Mẫu 1.9) --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("state", "number"), [(False, "Số       -BB/BCĐ"), (True, "Số:       /BB-BCĐ")])
+# Closed minutes take the next number of the series (the first: 01) when their closing time is recorded.
+@pytest.mark.parametrize(("state", "number"), [(False, "Số 01-BB/BCĐ"), (True, "Số: 01/BB-BCĐ")])
 def test_it_writes_the_minutes_with_attendance_and_both_signatures(world, state, number):
     meeting = make_meeting(world, state=state)
     data = render(meeting, "minutes")

@@ -279,8 +279,8 @@ def test_issuing_shows_the_due_day_and_gives_the_tasks(client, world, meeting):
     client.post(f"/meetings/{meeting.pk}/conclusion/", _conclusion_post(world, 0))
     page = client.get(f"/meetings/{meeting.pk}/conclusion/").content.decode()
     assert "20/10/2026" in page  # 13/10 + 5 working days
-    missing = client.post(f"/meetings/{meeting.pk}/conclusion/", {"action": "issue", "number": ""})
-    assert missing.status_code == 400
+    not_a_number = client.post(f"/meetings/{meeting.pk}/conclusion/", {"action": "issue", "number": "TB/BCĐ"})
+    assert not_a_number.status_code == 400 and "phải bắt đầu bằng một số" in not_a_number.content.decode()
     response = client.post(
         f"/meetings/{meeting.pk}/conclusion/",
         {"action": "issue", "number": "45-TB/BCĐ", "issued_on": "2026-10-22"},

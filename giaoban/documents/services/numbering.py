@@ -97,11 +97,15 @@ def document_register_outgoing(
     actor=None,
 ) -> Document:
     """Number a document giaoban issues from the committee's series and register it as outgoing, linked to what
-    it is (`source`: a conclusion notice, an invitation, a plan …). Registering the same source again returns
-    its document unchanged: a number is never drawn twice for one document."""
+    it is (`source`: a conclusion notice, an invitation, a plan …). Registering the same source and type again
+    returns its document unchanged: a number is never drawn twice for one document. One source may issue
+    documents of several types (a meeting issues its invitation and its minutes)."""
     if source is not None:
         existing = Document.objects.filter(
-            source_type=ContentType.objects.get_for_model(source), source_id=source.pk, direction="outgoing"
+            source_type=ContentType.objects.get_for_model(source),
+            source_id=source.pk,
+            direction="outgoing",
+            type=type,
         ).first()
         if existing is not None:
             return existing

@@ -5,7 +5,7 @@
 
 from django.urls import path
 
-from . import plans, tasks, views
+from . import calendar, plans, tasks, views
 
 ROUTES = [
     ("agencies", views.AgencyViewSet, "agency"),
@@ -15,5 +15,6 @@ ROUTES = [
 ]
 
 urlpatterns = [
+    path("calendar.ics", calendar.CalendarFeedView.as_view(), name="api-calendar-ics"),
     path("tasks/scorecard.xlsx", tasks.ScorecardXlsxView.as_view(), name="api-task-scorecard-xlsx"),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.errors import Conflict, RowErrors, ServiceError, full_clean_or_raise
 from giaoban.core.workdays import add_working_days, working_days_between
+from giaoban.documents.models import DocumentType
 from giaoban.orgs.models import Agency, Committee, Membership, OrgUnit
 from giaoban.orgs.selectors import unit_children
 
@@ -30,6 +31,7 @@ from ..models import (
     MeetingInvitee,
     PointTask,
 )
+from .register import document_issued
 from .tasks import is_member_agency, task_create, tasks_create_below
 
 __all__ = [
@@ -262,7 +264,9 @@ def meeting_invite(
     invited_on: date | None = None,
     expected_version: int | None = None,
 ) -> Meeting:
-    """Send the invitation: records its number and day; `invitation_is_late()` tells if it is too late."""
+    """Send the invitation: numbered from the committee's series (or with the typed `number`, 409 `number_taken`
+    if another document holds it), registered as outgoing, and its day recorded; `invitation_is_late()` tells
+    if it is too late."""
     meeting = _lock(meeting, expected_version)
     if meeting.status not in (Status.DRAFT, Status.INVITED):
         raise ServiceError(
@@ -273,8 +277,22 @@ def meeting_invite(
         raise ServiceError(
             _("Chưa có ai được mời (no invitees yet)."), {"fields": {"invitees": [_("Bắt buộc (required)")]}}
         )
-    meeting.invitation_number = (number or "").strip()
+    from ..documents import register_fields
+
+    typed = (number or "").strip()
     meeting.invited_on = invited_on or timezone.localdate()
+    subject, signer = register_fields(meeting, "invitation")
+    registered = document_issued(
+        committee=meeting.committee,
+        type=DocumentType.GIAY_MOI,
+        on=meeting.invited_on,
+        subject=subject,
+        source=meeting,
+        number=typed,
+        signer=signer,
+        actor=actor,
+    )
+    meeting.invitation_number = typed or meeting.invitation_number or registered.number_symbol
     meeting.status = Status.INVITED
     meeting.version += 1
     meeting.save(update_fields=["invitation_number", "invited_on", "status", "version"])
@@ -345,7 +363,9 @@ def attendance_record(
 def minutes_save(
     *, meeting: Meeting, proceedings: str, closed_at: datetime | None = None, actor=None, expected_version=None
 ) -> Meeting:
-    """Write the minutes (biên bản): the meeting is held from now on."""
+    """Write the minutes (biên bản): the meeting is held from now on. Once they have a closing time the minutes
+    are closed: numbered from the committee's series and registered as outgoing (once; saving again keeps
+    the number)."""
     meeting = _lock(meeting, expected_version)
     if meeting.status == Status.CANCELLED:
         raise ServiceError(_("Cuộc họp đã hủy (the meeting was cancelled)."))
@@ -360,6 +380,19 @@ def minutes_save(
         meeting.status = Status.HELD
     meeting.version += 1
     meeting.save(update_fields=["proceedings", "closed_at", "status", "version"])
+    if closed_at is not None:
+        from ..documents import register_fields
+
+        subject, signer = register_fields(meeting, "minutes")
+        document_issued(
+            committee=meeting.committee,
+            type=DocumentType.BIEN_BAN,
+            on=timezone.localtime(closed_at).date(),
+            subject=subject,
+            source=meeting,
+            signer=signer,
+            actor=actor,
+        )
     return meeting
 
 
@@ -448,16 +481,13 @@ def conclusion_issue(
     actor=None,
     expected_version: int | None = None,
 ) -> Conclusion:
-    """Issue the notice: numbered, locked, and its tasks given (one per unit below for a task "below").
-    `expected_version` is the draft's version the issuer read (409 if it changed since)."""
+    """Issue the notice: numbered from the committee's series (or with the typed `number`, 409 `number_taken` if
+    another document holds it), registered as outgoing, locked, and its tasks given (one per unit below for a
+    task "below"). `expected_version` is the draft's version the issuer read (409 if it changed since)."""
     meeting, conclusion = _draft_for_update(meeting, expected_version)
     if conclusion.status == Conclusion.Status.ISSUED:
         raise Conflict(_("Thông báo đã được ban hành (the notice is already issued)."))
     number = (number or "").strip()
-    if not number:
-        raise ServiceError(
-            _("Nhập số thông báo (the number is required)."), {"fields": {"number": [_("Bắt buộc (required)")]}}
-        )
     points = list(conclusion.points.prefetch_related("planned_tasks__supporting", "planned_tasks__agency"))
     if not points:
         raise ServiceError(_("Thông báo chưa có điểm kết luận nào (the notice has no points)."))
@@ -468,6 +498,20 @@ def conclusion_issue(
             _("Ngày ban hành trước ngày họp (issued before the meeting)."),
             {"fields": {"issued_on": [_("Không hợp lệ (invalid)")]}},
         )
+    from ..documents import register_fields
+
+    subject, signer = register_fields(meeting, "conclusion")
+    registered = document_issued(
+        committee=meeting.committee,
+        type=DocumentType.THONG_BAO,
+        on=issued_on,
+        subject=subject,
+        source=conclusion,
+        number=number,
+        signer=signer,
+        actor=actor,
+    )
+    number = number or registered.number_symbol
     below: list[OrgUnit] | None = None
     for point in points:
         for planned in point.planned_tasks.all():

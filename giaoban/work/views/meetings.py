@@ -708,7 +708,7 @@ def _conclusion_issue(request, meeting, conclusion):
             )
     except ServiceError as exc:
         ctx = _conclusion_context(request, meeting, conclusion, lines, version, error_text(exc), form)
-        return render(request, "work/conclusion_form.html", ctx, status=400)
+        return render(request, "work/conclusion_form.html", ctx, status=409 if isinstance(exc, Conflict) else 400)
     meeting.refresh_from_db()
     state = conclusion_state(Meeting.objects.select_related("conclusion").get(pk=meeting.pk), timezone.localdate())
     if state["late"]:

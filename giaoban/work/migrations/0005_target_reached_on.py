@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('work', '0003_plans'),
+        ("work", "0004_calendar_feed"),
     ]
 
     operations = [
