@@ -134,7 +134,9 @@ def committee_reconstitute(request, pk):
     formset = NewMemberFormSet(data, form_kwargs={"agencies": agencies}, prefix="new")
     context = {"committee": committee, "form": form, "formset": formset, "show_errors": not adding}
     if adding:
-        template = "orgs/committee_reconstitute.html#new-members" if request.htmx else "orgs/committee_reconstitute.html"
+        template = (
+            "orgs/committee_reconstitute.html#new-members" if request.htmx else "orgs/committee_reconstitute.html"
+        )
         return render(request, template, context)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data

@@ -123,9 +123,7 @@ def _detail_context(request, user, **forms) -> dict:
     context = {
         "account": user,
         "profile": getattr(user, "giaoban_profile", None),
-        "linked": list(
-            selectors.memberships_to_link(request.user).filter(user=user)
-        ),
+        "linked": list(selectors.memberships_to_link(request.user).filter(user=user)),
         "edit_form": UserForm(
             initial={
                 "name": f"{user.last_name} {user.first_name}".strip(),
@@ -177,7 +175,9 @@ def user_detail(request, pk):
 def user_role_add(request, pk):
     _require_manager(request)
     user = selectors.user_detail(request.user, pk)
-    form = RoleForm(request.POST, units=_units(request), agencies=_agencies(request), roles=grantable_roles(request.user))
+    form = RoleForm(
+        request.POST, units=_units(request), agencies=_agencies(request), roles=grantable_roles(request.user)
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
