@@ -69,6 +69,15 @@ def _manageable_units(actor):
     return OrgUnit.objects.visible_to(actor, Action.MANAGE)
 
 
+def out_of_scope_unit_message(code: str) -> str:
+    """The same words for a unit code that does not exist and one outside the actor's subtree."""
+    return _("Không có đơn vị mã '%(c)s' trong phạm vi quản trị của bạn.") % {"c": code}
+
+
+def out_of_scope_agency_message() -> str:
+    return _("Cơ quan không thuộc phạm vi quản trị của bạn.")
+
+
 def _role_choices() -> dict[str, str]:
     """What a CSV may write in the role column: the code (secretary) or the role's name in Vietnamese or
     English, with or without diacritics ("thu ky (nhap lieu)", "Thư ký")."""
@@ -138,7 +147,7 @@ def _check_grant(
         if agency is None:
             errors.add(row, "agency", _("Vai trò cán bộ cơ quan thành viên cần có cơ quan."))
         elif not can(actor, Action.MANAGE, agency.org_unit.path):
-            errors.add(row, "agency", _("Cơ quan không thuộc phạm vi quản trị của bạn."))
+            errors.add(row, "agency", out_of_scope_agency_message())
         elif unit is not None and agency.org_unit_id != unit.pk:
             errors.add(row, "agency", _("Cơ quan %(a)s không thuộc đơn vị %(u)s.") % {"a": agency, "u": unit.name})
     elif agency is not None:
@@ -418,8 +427,7 @@ def users_import_csv(data: bytes | str, *, actor) -> list:
         if not code:
             errors.add(n, "unit", _("Thiếu mã đơn vị."))
         elif unit is None:
-            # The same words for a code that does not exist and one outside the actor's subtree.
-            errors.add(n, "unit", _("Không có đơn vị mã '%(c)s' trong phạm vi quản trị của bạn.") % {"c": code})
+            errors.add(n, "unit", out_of_scope_unit_message(code))
         role = _role_from(r.get("role", ""))
         if role is None:
             errors.add(

@@ -114,7 +114,13 @@ def user_import(request):
     return render(
         request,
         "orgs/user_import.html",
-        {"form": form, "errors": errors, "columns": services.USER_COLUMNS, "roles": grantable_roles(request.user)},
+        {
+            "form": form,
+            "errors": errors,
+            "columns": services.USER_COLUMNS,
+            "roles": grantable_roles(request.user),
+            "unit_choices": _unit_choices(request),
+        },
     )
 
 
