@@ -93,15 +93,23 @@ class UserSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)
     name = serializers.SerializerMethodField()
-    email = serializers.EmailField(read_only=True)
-    phone = serializers.CharField(source="giaoban_profile.phone", default="", read_only=True)
-    unit = serializers.CharField(source="giaoban_profile.org_unit.code", default=None, read_only=True)
+    email = serializers.CharField(read_only=True, help_text="May be empty for accounts made outside the site.")
+    phone = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField(help_text="Code of the unit the account belongs to, if set.")
     is_active = serializers.BooleanField(read_only=True)
-    last_login = serializers.DateTimeField(read_only=True)
+    last_login = serializers.DateTimeField(read_only=True, allow_null=True)
     roles = UserRoleSerializer(source="giaoban_roles", many=True, read_only=True)
 
     def get_name(self, user) -> str:
         return f"{user.last_name} {user.first_name}".strip()
+
+    def get_phone(self, user) -> str:
+        profile = getattr(user, "giaoban_profile", None)
+        return profile.phone if profile else ""
+
+    def get_unit(self, user) -> str | None:
+        profile = getattr(user, "giaoban_profile", None)
+        return profile.org_unit.code if profile else None
 
 
 class UserInputSerializer(serializers.Serializer):
