@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `kind` or `status`: one named enum each (the first two keep their earlier names).
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "giaoban.orgs.models.OrgUnit.Kind",
+        "UserRoleEnum": "giaoban.core.access.Role",
+        "CommitteeRoleEnum": "giaoban.orgs.models.CommitteeRole",
         "DraftStatusEnum": "giaoban.work.models.Conclusion.Status",
         "MeetingKindEnum": "giaoban.work.models.Meeting.Kind",
         "MeetingStatusEnum": "giaoban.work.models.Meeting.Status",

@@ -23,6 +23,8 @@ class Endpoint:
     marker: Callable[[Any, str], str] | None = None  # text that shows the object in a list; None: a detail page
     api: bool = False
     action: str = "view"  # what the endpoint lets one do; roles without it get 404 even in scope
+    gated: bool = False  # a list page that is 404 as a whole for roles without `action`
+    post: Callable[[Any, str], dict] | None = None  # POST this body instead of a GET; in scope: anything but a 404
 
 
 def matrix(endpoints: list[Endpoint]):
@@ -35,16 +37,32 @@ def matrix(endpoints: list[Endpoint]):
 
 
 def check(client, world, endpoint: Endpoint, role: str, scope: str, user) -> None:
+    body = endpoint.post(world, scope) if endpoint.post is not None else None
     if endpoint.api:
         from rest_framework.authtoken.models import Token
 
         token, _ = Token.objects.get_or_create(user=user)
-        response = client.get(endpoint.url(world, scope), HTTP_AUTHORIZATION=f"Token {token.key}")
+        auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+        if body is not None:
+            response = client.post(endpoint.url(world, scope), body, content_type="application/json", **auth)
+        else:
+            response = client.get(endpoint.url(world, scope), **auth)
     else:
         client.force_login(user)
-        response = client.get(endpoint.url(world, scope))
-    visible = (scope == "in" or role == Role.SYSTEM_ADMIN) and endpoint.action in ROLE_ACTIONS[role]
-    if endpoint.marker is None:
+        if body is not None:
+            response = client.post(endpoint.url(world, scope), body)
+        else:
+            response = client.get(endpoint.url(world, scope))
+    allowed = endpoint.action in ROLE_ACTIONS[role]
+    visible = (scope == "in" or role == Role.SYSTEM_ADMIN) and allowed
+    if body is not None:
+        if visible:
+            assert response.status_code != 404 and response.status_code < 500, (endpoint.name, role, scope)
+        else:
+            assert response.status_code == 404, (endpoint.name, role, scope, response.status_code)
+    elif endpoint.gated and not allowed:
+        assert response.status_code == 404, (endpoint.name, role, scope, response.status_code)
+    elif endpoint.marker is None:
         assert response.status_code == (200 if visible else 404), (endpoint.name, role, scope, response.status_code)
         if endpoint.api and not visible:
             assert set(response.json()) == {"message", "code", "extra"}

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -22,6 +23,7 @@ __all__ = [
     "Membership",
     "OrgUnit",
     "Succession",
+    "UserProfile",
     "UserRole",
 ]
 
@@ -347,3 +349,44 @@ class UserRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.org_unit}"
+
+
+class UserProfile(models.Model):
+    """What giaoban keeps about a login beyond Django's user: the unit it belongs to and a phone number.
+
+    The unit places a user without any role (just created, or whose roles were all removed) in a unit
+    admin's subtree; `name_folded` lets the user list find "Nguyễn Văn An" from "nguyen van an"."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="giaoban_profile", verbose_name=_("tài khoản")
+    )
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    name_folded = models.CharField(max_length=300, editable=False, db_index=True)
+    sort_key = models.CharField(max_length=600, editable=False, db_index=True)
+
+    history = HistoricalRecords(excluded_fields=["name_folded", "sort_key"])
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hồ sơ người dùng")
+        verbose_name_plural = _("hồ sơ người dùng")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def clean(self) -> None:
+        clean_fields(self, "phone")
+
+
+def _register_user_history() -> None:
+    """Who created, renamed, deactivated a login and when: the users' audit trail (kept in this app, so the
+    migration is ours; password hashes and sign-in times are not history)."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    if not hasattr(user_model, "history"):
+        register_history(user_model, app="giaoban.orgs", excluded_fields=["password", "last_login"])
+
+
+_register_user_history()

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from giaoban.core.access import Action
+from giaoban.core.access import Action, Role, scope_paths
 from giaoban.core.text import fold
 
-from .models import Agency, Committee, Decision, Membership, OrgUnit, Succession
+from .models import Agency, Committee, Decision, Membership, OrgUnit, Succession, UserProfile, UserRole
 
 MAX_GENERATIONS = 50
 
@@ -149,3 +149,60 @@ def current_members(committee: Committee, day: date) -> list[Membership]:
         m for m in committee.memberships.all() if m.start_date <= day and (m.end_date is None or m.end_date >= day)
     ]
     return sorted(members, key=lambda m: (ROLE_ORDER.get(m.role, 99), m.start_date, m.pk))
+
+
+def users_for(actor, action: str = Action.MANAGE) -> QuerySet:
+    """The logins the actor may administer: those placed in the actor's subtree by a role or their profile's
+    unit, with no role nor profile outside it (a province admin does not edit a national official who also
+    holds a role in the province), never a system administrator unless the actor is one. Scoped through
+    UserRole's and UserProfile's visible_to, so out-of-scope users are 404 like any other object."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    if not actor.is_authenticated:
+        return users.none()
+    paths = scope_paths(actor, action)
+    if paths is None:
+        return users
+    if not paths:
+        return users.none()
+    roles_in = UserRole.objects.visible_to(actor, action)
+    profiles_in = UserProfile.objects.visible_to(actor, action)
+    return (
+        users.filter(Q(pk__in=roles_in.values("user_id")) | Q(pk__in=profiles_in.values("user_id")))
+        .exclude(pk__in=UserRole.objects.exclude(pk__in=roles_in.values("pk")).values("user_id"))
+        .exclude(pk__in=UserProfile.objects.exclude(pk__in=profiles_in.values("pk")).values("user_id"))
+        .exclude(pk__in=UserRole.objects.filter(role=Role.SYSTEM_ADMIN).values("user_id"))
+        .exclude(is_superuser=True)
+    )
+
+
+def user_list(actor) -> QuerySet:
+    """users_for() in Vietnamese order of given name, with what the list shows, in a fixed number of queries."""
+    from django.db.models import F
+
+    return (
+        users_for(actor)
+        .select_related("giaoban_profile__org_unit")
+        .prefetch_related(
+            Prefetch("giaoban_roles", queryset=UserRole.objects.select_related("org_unit", "agency").order_by("id"))
+        )
+        .order_by(F("giaoban_profile__sort_key").asc(nulls_last=True), "username", "pk")
+    )
+
+
+def user_detail(actor, pk: int):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(user_list(actor), pk=pk)
+
+
+def memberships_to_link(actor) -> QuerySet[Membership]:
+    """Current members of the committees the actor administers, for linking to a login."""
+    return (
+        Membership.objects.visible_to(actor, Action.MANAGE)
+        .current()
+        .filter(committee__dissolved_on__isnull=True)
+        .select_related("committee")
+        .order_by("committee__org_unit__path", "committee__name", "person_name", "pk")
+    )

@@ -1,8 +1,9 @@
 """Every orgs page and endpoint, for every role, in and out of scope (see tests/access.py)."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
-from giaoban.orgs.models import Membership
+from giaoban.orgs.models import Membership, UserRole
 from tests.access import Endpoint, check, matrix
 
 
@@ -13,6 +14,14 @@ class World:
         self.unit = {"in": tree.c1, "out": tree.q1}
         self.committee = {"in": committees["38"], "out": committees["01"]}
         self.member = {s: Membership.objects.filter(committee=c).first() for s, c in self.committee.items()}
+        self.account = {}
+        for s, unit in (("in", tree.n1), ("out", tree.q1)):
+            user = get_user_model().objects.create_user(username=f"acct-{s}", email=f"acct-{s}@example.vn")
+            UserRole.objects.create(user=user, role="secretary", org_unit=unit)
+            self.account[s] = user
+        self.role = {s: u.giaoban_roles.get() for s, u in self.account.items()}
+        # A unit of each side, today (the pages offer only units valid today).
+        self.today_unit = {"in": tree.n1, "out": tree.q1}
 
 
 ENDPOINTS = [
@@ -44,6 +53,106 @@ ENDPOINTS = [
         lambda w, s: "/api/v1/committees/",
         marker=lambda w, s: f'"name":"{w.committee[s].name}"',
         api=True,
+    ),
+    Endpoint(
+        "user-list",
+        lambda w, s: "/users/?q=acct",
+        marker=lambda w, s: f"/users/{w.account[s].pk}/",
+        action="manage",
+        gated=True,
+    ),
+    Endpoint("user-page", lambda w, s: f"/users/{w.account[s].pk}/", action="manage"),
+    # The new-user and import pages offer the units one administers, and no other.
+    Endpoint(
+        "user-new",
+        lambda w, s: "/users/new/",
+        marker=lambda w, s: f'<option value="{w.today_unit[s].code}">',
+        action="manage",
+        gated=True,
+    ),
+    Endpoint(
+        "user-import",
+        lambda w, s: "/users/import/",
+        marker=lambda w, s: f"<code>{w.today_unit[s].code}</code>",
+        action="manage",
+        gated=True,
+    ),
+    Endpoint(
+        "user-edit",
+        lambda w, s: f"/users/{w.account[s].pk}/",
+        post=lambda w, s: {
+            "name": "Tên Mới",
+            "email": f"new-{s}@example.vn",
+            "phone": "",
+            "org_unit": w.unit["in"].code,
+        },
+        action="manage",
+    ),
+    Endpoint(
+        "user-role-add",
+        lambda w, s: f"/users/{w.account[s].pk}/roles/",
+        post=lambda w, s: {"role": "viewer", "org_unit": "38"},
+        action="manage",
+    ),
+    Endpoint(
+        "user-role-remove",
+        lambda w, s: f"/users/{w.account[s].pk}/roles/{w.role[s].pk}/remove/",
+        post=lambda w, s: {},
+        action="manage",
+    ),
+    Endpoint(
+        "user-deactivate",
+        lambda w, s: f"/users/{w.account[s].pk}/active/",
+        post=lambda w, s: {"active": "0"},
+        action="manage",
+    ),
+    Endpoint(
+        "user-password-reset",
+        lambda w, s: f"/users/{w.account[s].pk}/password-reset/",
+        post=lambda w, s: {},
+        action="manage",
+    ),
+    Endpoint(
+        "user-membership-link",
+        lambda w, s: f"/users/{w.account[s].pk}/memberships/",
+        post=lambda w, s: {"membership": w.member["in"].pk},
+        action="manage",
+    ),
+    Endpoint(
+        "api-users",
+        lambda w, s: "/api/v1/users/?page_size=500",
+        marker=lambda w, s: f'"email":"{w.account[s].email}"',
+        api=True,
+        action="manage",
+    ),
+    Endpoint("api-user", lambda w, s: f"/api/v1/users/{w.account[s].pk}/", api=True, action="manage"),
+    Endpoint(
+        "api-user-roles",
+        lambda w, s: f"/api/v1/users/{w.account[s].pk}/roles/",
+        post=lambda w, s: {"role": "viewer", "unit": "38"},
+        api=True,
+        action="manage",
+    ),
+    Endpoint(
+        "api-user-deactivate",
+        lambda w, s: f"/api/v1/users/{w.account[s].pk}/deactivate/",
+        post=lambda w, s: {},
+        api=True,
+        action="manage",
+    ),
+    Endpoint(
+        "api-user-password-reset",
+        lambda w, s: f"/api/v1/users/{w.account[s].pk}/password-reset/",
+        post=lambda w, s: {},
+        api=True,
+        action="manage",
+    ),
+    Endpoint(
+        "api-user-membership",
+        lambda w, s: f"/api/v1/users/{w.account[s].pk}/memberships/",
+        post=lambda w, s: {"membership": w.member["in"].pk},
+        api=True,
+        action="manage",
     ),
     Endpoint(
         "api-memberships",

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from giaoban.core.access import Action, can, scope_paths
 from giaoban.core.errors import ImportRejected
 
-from . import selectors, services
-from .filters import CommitteeFilter, OrgUnitFilter
-from .forms import DecisionForm, NewMemberFormSet
-from .models import OrgUnit
+from .. import selectors, services
+from ..filters import CommitteeFilter, OrgUnitFilter
+from ..forms import DecisionForm, NewMemberFormSet
+from ..models import OrgUnit
 
 
 @login_required
@@ -85,12 +85,15 @@ def committee_list(request):
 def committee_detail(request, pk):
     committee = selectors.committee_detail(request.user, pk)
     today = timezone.localdate()
+    # A dissolved committee shows the members it had on the day it ended, not an empty "today".
+    day = committee.dissolved_on if committee.dissolved_on and committee.dissolved_on < today else today
     return render(
         request,
         "orgs/committee_detail.html",
         {
             "committee": committee,
-            "current": selectors.current_members(committee, today),
+            "current": selectors.current_members(committee, day),
+            "members_on": day,
             "decisions": committee.decisions.all(),
             "today": today,
             "can_manage": can(request.user, Action.MANAGE, committee.org_unit.path),
@@ -98,17 +101,46 @@ def committee_detail(request, pk):
     )
 
 
+def _put_errors_at_rows(form, filled: list, errors: list[dict]) -> None:
+    """The service's errors beside what they are about: the decision's fields, or the row of the person
+    (rows are numbered among the people filled in, in the order shown)."""
+    for e in errors:
+        column, row = e.get("column"), e.get("row")
+        if row and row <= len(filled):
+            target = filled[row - 1]
+            target.add_error(column if column in target.fields else None, e["message"])
+        else:
+            form.add_error(column if column in form.fields else None, e["message"])
+
+
 @login_required
 def committee_reconstitute(request, pk):
-    """Record a kiện toàn decision: the members it ends and the ones it starts, in one step."""
+    """Record a kiện toàn decision: the members it ends and the ones it starts (0..N), in one step, all or
+    nothing. "Thêm người" adds a row (an htmx fragment, or the whole page without JavaScript); rows left
+    blank are ignored."""
     committee = selectors.committee_detail(request.user, pk, action=Action.MANAGE)
     current = selectors.current_members(committee, timezone.localdate())
     agencies = selectors.agencies_for(request.user).filter(org_unit=committee.org_unit)
-    form = DecisionForm(request.POST or None, current=current)
-    formset = NewMemberFormSet(request.POST or None, form_kwargs={"agencies": agencies}, prefix="new")
-    errors: list[dict] = []
+    data = request.POST if request.method == "POST" else None
+    adding = data is not None and ("add_row" in request.POST or "add_row" in request.GET)
+    if adding:
+        data = request.POST.copy()
+        try:
+            total = int(data.get("new-TOTAL_FORMS", "1"))
+        except ValueError:
+            total = 1
+        data["new-TOTAL_FORMS"] = str(min(total + 1, 200))
+    form = DecisionForm(data, current=current)
+    formset = NewMemberFormSet(data, form_kwargs={"agencies": agencies}, prefix="new")
+    context = {"committee": committee, "form": form, "formset": formset, "show_errors": not adding}
+    if adding:
+        template = (
+            "orgs/committee_reconstitute.html#new-members" if request.htmx else "orgs/committee_reconstitute.html"
+        )
+        return render(request, template, context)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
+        filled = [f for f in formset if f.cleaned_data]
         try:
             services.committee_reconstitute(
                 committee=committee,
@@ -117,15 +149,12 @@ def committee_reconstitute(request, pk):
                 issuer=data["issuer"],
                 subject=data["subject"],
                 end=list(data["end"]),
-                start=[f.cleaned_data for f in formset if f.cleaned_data],
+                start=[f.cleaned_data for f in filled],
+                actor=request.user,
             )
         except ImportRejected as exc:
-            errors = exc.errors
+            _put_errors_at_rows(form, filled, exc.errors)
         else:
             messages.success(request, _("Đã ghi quyết định %(n)s.") % {"n": data["number"]})
             return redirect("committee_detail", pk=committee.pk)
-    return render(
-        request,
-        "orgs/committee_reconstitute.html",
-        {"committee": committee, "form": form, "formset": formset, "errors": errors},
-    )
+    return render(request, "orgs/committee_reconstitute.html", context)

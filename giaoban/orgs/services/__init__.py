@@ -19,7 +19,7 @@ from giaoban.core.dates import parse_date
 from giaoban.core.errors import RowErrors, ServiceError
 from giaoban.core.text import clean_line, fold, sort_key, strip_unit_prefix
 
-from .models import Committee, CommitteeRole, Decision, Membership, OrgUnit, Succession
+from ..models import Committee, CommitteeRole, Decision, Membership, OrgUnit, Succession
 
 NATIONAL_CODE = "VN"
 VN_START = date(2025, 7, 1)  # the two-level local government took effect (Resolution 202/2025/QH15)
@@ -582,6 +582,7 @@ def committee_reconstitute(
     end: list[Membership] | None = None,
     start: list[dict[str, Any]] | None = None,
     kind: str = Decision.Kind.RECONSTITUTE,
+    actor=None,
 ) -> Decision:
     """A kiện toàn decision: ends some memberships the day before `date`, starts others on `date`."""
     number, issuer, subject = clean_line(number or ""), clean_line(issuer or ""), clean_line(subject or "")
@@ -590,6 +591,13 @@ def committee_reconstitute(
         for s in (start or [])
     ]
     errors = RowErrors()
+    if committee.dissolved_on is not None and date > committee.dissolved_on:
+        errors.add(
+            None,
+            "date",
+            _("Ban đã giải thể từ ngày %(d)s; không kiện toàn được nữa.")
+            % {"d": committee.dissolved_on.strftime("%d/%m/%Y")},
+        )
     if not number:
         errors.add(None, "number", _("Thiếu số quyết định (decision number is required)."))
     elif Decision.objects.filter(committee=committee, number=number).exists():
@@ -631,10 +639,14 @@ def committee_reconstitute(
 
     decision = Decision(committee=committee, kind=kind, number=number, date=date, issuer=issuer, subject=subject)
     decision.full_clean()
+    if actor is not None:  # the audit trail names who recorded it (else the request's user, if any)
+        decision._history_user = actor
     decision.save()
     for m in end:
         m.end_date = date - timedelta(days=1)
         m.ended_by = decision
+        if actor is not None:
+            m._history_user = actor
         m.save(update_fields=["end_date", "ended_by"])
     for s in start:
         m = Membership(
@@ -647,5 +659,7 @@ def committee_reconstitute(
             appointed_by=decision,
         )
         m.full_clean()
+        if actor is not None:
+            m._history_user = actor
         m.save()
     return decision
