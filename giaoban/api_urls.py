@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from giaoban.accounts.api.views import ApiTokenViewSet, ObtainTokenView
 from giaoban.core.api.routers import Router
-from giaoban.core.api.views import ObtainTokenView
 from giaoban.orgs.api import views as orgs_api
 from giaoban.outreach.api import views as outreach_api
 from giaoban.reporting.api import urls as reporting_api
@@ -14,6 +14,7 @@ router = Router()
 router.register("orgunits", orgs_api.OrgUnitViewSet, basename="orgunit")
 router.register("committees", orgs_api.CommitteeViewSet, basename="committee")
 router.register("memberships", orgs_api.MembershipViewSet, basename="membership")
+router.register("tokens", ApiTokenViewSet, basename="apitoken")
 for prefix, viewset, basename in [*reporting_api.ROUTES, *work_api.ROUTES, *outreach_api.ROUTES]:
     router.register(prefix, viewset, basename=basename)
 

@@ -16,6 +16,13 @@ import pytest
 from giaoban.core.access import ROLE_ACTIONS, Role
 
 
+def api_token_key(user, name: str = "test") -> str:
+    """A working API key of `user` (Authorization: Token <key>)."""
+    from giaoban.accounts.services import api_token_create
+
+    return api_token_create(name=name, actor=user)[1]
+
+
 @dataclass(frozen=True)
 class Endpoint:
     name: str
@@ -36,10 +43,7 @@ def matrix(endpoints: list[Endpoint]):
 
 def check(client, world, endpoint: Endpoint, role: str, scope: str, user) -> None:
     if endpoint.api:
-        from rest_framework.authtoken.models import Token
-
-        token, _ = Token.objects.get_or_create(user=user)
-        response = client.get(endpoint.url(world, scope), HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client.get(endpoint.url(world, scope), HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
     else:
         client.force_login(user)
         response = client.get(endpoint.url(world, scope))
