@@ -2,7 +2,8 @@
 
 Every user holds one role at province 38; the "in" object lies under it, the "out" object under
 province 01. Out of scope must look exactly like a missing object: 404 for a detail, absent from a list.
-A system administrator's scope is the whole country, so nothing is out of scope for them.
+A system administrator's scope is the whole country, so nothing is out of scope for them, except objects
+that belong to one user (owner_only): there "in" is the user's own and "out" anyone else's.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class Endpoint:
     marker: Callable[[Any, str], str] | None = None  # text that shows the object in a list; None: a detail page
     api: bool = False
     action: str = "view"  # what the endpoint lets one do; roles without it get 404 even in scope
+    # Per-user objects (API tokens): "in" is the user's own, "out" someone else's, and every role, a system
+    # admin's too, sees its own only.
+    owner_only: bool = False
 
 
 def matrix(endpoints: list[Endpoint]):
@@ -47,7 +51,10 @@ def check(client, world, endpoint: Endpoint, role: str, scope: str, user) -> Non
     else:
         client.force_login(user)
         response = client.get(endpoint.url(world, scope))
-    visible = (scope == "in" or role == Role.SYSTEM_ADMIN) and endpoint.action in ROLE_ACTIONS[role]
+    if endpoint.owner_only:
+        visible = scope == "in"
+    else:
+        visible = (scope == "in" or role == Role.SYSTEM_ADMIN) and endpoint.action in ROLE_ACTIONS[role]
     if endpoint.marker is None:
         assert response.status_code == (200 if visible else 404), (endpoint.name, role, scope, response.status_code)
         if endpoint.api and not visible:

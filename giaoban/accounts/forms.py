@@ -29,8 +29,9 @@ class SignInForm(AuthenticationForm):
 class TokenForm(AuthenticationTokenForm):
     otp_error_messages = OTP_ERRORS
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    # django-two-factor-auth's wizards pass arguments by the names in the form's signature: keep them explicit.
+    def __init__(self, user, initial_device, **kwargs):
+        super().__init__(user, initial_device, **kwargs)
         field = self.fields["otp_token"]
         field.label = _("Mã 6 số trên ứng dụng xác thực")
         field.error_messages = {
@@ -44,8 +45,8 @@ class TokenForm(AuthenticationTokenForm):
 class RecoveryCodeForm(BackupTokenForm):
     otp_error_messages = OTP_ERRORS
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, user, initial_device, **kwargs):
+        super().__init__(user, initial_device, **kwargs)
         field = self.fields["otp_token"]
         field.label = _("Một mã khôi phục")
         field.widget.attrs.update({"autocomplete": "off", "autocapitalize": "none", "class": "form-control"})
@@ -54,8 +55,8 @@ class RecoveryCodeForm(BackupTokenForm):
 class TotpSetupForm(TOTPDeviceForm):
     error_messages = {"invalid_token": _("Mã không đúng: xem lại giờ của điện thoại và nhập mã đang hiện.")}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, key, user, metadata=None, **kwargs):
+        super().__init__(key, user, metadata=metadata, **kwargs)
         field = self.fields["token"]
         field.label = _("Mã 6 số ứng dụng đang hiện")
         field.error_messages = {"invalid": _("Mã gồm 6 chữ số."), "required": _("Hãy nhập mã.")}
