@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "giaoban: tài khoản"
 
     def ready(self) -> None:
-        from . import methods
+        from . import checks, methods  # noqa: F401 (checks registers itself)
         from .signals import connect
 
         connect()

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from giaoban.core.access import Role
 from tests.access import api_token_key
 
-from .conftest import PASSWORD, sign_in
+from .helpers import PASSWORD, sign_in
 
 NEW = "mat-khau-moi-rat-dai-456"
 

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from giaoban.core.access import Role
 from tests.access import api_token_key
 
-from .conftest import LOGIN, PASSWORD, STEP, code_for, set_up_totp, sign_in
+from .helpers import LOGIN, PASSWORD, STEP, code_for, set_up_totp, sign_in
 
 SETUP = "/accounts/two-factor/setup/"
 
@@ -201,3 +201,10 @@ def test_the_sign_in_pages_speak_vietnamese_and_english(client, approver):
     sign_in(client, "duyet")
     setup = client.get(SETUP).content.decode()
     assert "Your role requires two-factor sign-in" in setup and "Vai trò" not in setup
+
+
+def test_a_misspelt_role_in_the_setting_fails_the_checks(settings):
+    from django.core.checks import run_checks
+
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["approver", "aprover"]
+    assert [e.id for e in run_checks() if e.id.startswith("giaoban.accounts")] == ["giaoban.accounts.E001"]
