@@ -2,7 +2,7 @@
 while the user is locked out (django-axes) from the address the request comes from; each use is recorded.
 
 Changing a password or being locked out deletes the user's tokens (signals.py): whoever held one must get a new
-one. A token is looked up by the digest of its key; keys made by DRF's authtoken before giaoban 0.2 were moved
+one. A token is looked up by the digest of its key; keys made earlier by DRF's authtoken were moved
 over with their digest, so they keep working until they expire.
 """
 

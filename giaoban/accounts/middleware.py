@@ -49,8 +49,10 @@ class TwoFactorRequiredMiddleware:
 
     def refuse(self, request, user):
         if request.path_info.startswith(API_PREFIX):
-            if "HTTP_AUTHORIZATION" in request.META:
-                return self.get_response(request)  # token authentication; the session plays no part
+            if request.META.get("HTTP_AUTHORIZATION", "").lower().split()[:1] == ["token"]:
+                # Token authentication: DRF then never falls back to the session (a bad token is a 401). Any
+                # other scheme would let the session through, so it is held up like no header at all.
+                return self.get_response(request)
             from giaoban.core.api.errors import error_response
 
             return error_response(

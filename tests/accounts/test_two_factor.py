@@ -145,6 +145,9 @@ def test_the_api_with_a_token_is_not_held_up_but_the_unverified_session_is(clien
     r = client.get("/api/v1/orgunits/38/")
     assert r.status_code == 403 and r.json()["code"] == "two_factor_required"
     assert set(r.json()) == {"message", "code", "extra"}
+    # Another scheme does not slip the session through; a bad token is refused, not read as the session.
+    assert client.get("/api/v1/orgunits/38/", HTTP_AUTHORIZATION="Basic eDp5").status_code == 403
+    assert client.get("/api/v1/orgunits/38/", HTTP_AUTHORIZATION="Token nope").status_code == 401
 
 
 def test_a_required_user_cannot_turn_it_off_an_optional_one_can(client, tree, make_user, approver):
@@ -208,3 +211,8 @@ def test_a_misspelt_role_in_the_setting_fails_the_checks(settings):
 
     settings.TWO_FACTOR_REQUIRED_ROLES = ["approver", "aprover"]
     assert [e.id for e in run_checks() if e.id.startswith("giaoban.accounts")] == ["giaoban.accounts.E001"]
+
+
+def test_the_admins_own_login_sends_to_the_sites_so_nobody_skips_the_code(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/admin/")
