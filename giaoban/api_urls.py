@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from giaoban.accounts.api.views import ApiTokenViewSet, ObtainTokenView
 from giaoban.core.api.routers import Router
-from giaoban.core.api.views import ObtainTokenView
 from giaoban.documents.api import urls as documents_api
 from giaoban.orgs.api import users as users_api
 from giaoban.orgs.api import views as orgs_api
@@ -17,6 +17,7 @@ router.register("orgunits", orgs_api.OrgUnitViewSet, basename="orgunit")
 router.register("committees", orgs_api.CommitteeViewSet, basename="committee")
 router.register("memberships", orgs_api.MembershipViewSet, basename="membership")
 router.register("users", users_api.UserViewSet, basename="user")
+router.register("tokens", ApiTokenViewSet, basename="apitoken")
 for prefix, viewset, basename in [*reporting_api.ROUTES, *work_api.ROUTES, *outreach_api.ROUTES, *documents_api.ROUTES]:
     router.register(prefix, viewset, basename=basename)
 

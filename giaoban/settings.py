@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -57,12 +56,16 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "two_factor",
     "csp",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
     "django_tasks_rq",
     "giaoban.core",
+    "giaoban.accounts",
     "giaoban.orgs",
     "giaoban.reporting",
     "giaoban.work",
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "giaoban.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -145,6 +149,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Two-factor sign-in (an authenticator app, TOTP, with recovery codes; giaoban/accounts). Users holding one of these
+# roles (comma separated; a superuser counts as system_admin) must set it up before they can use the site; for
+# everyone else it is optional. Empty: optional for all.
+TWO_FACTOR_REQUIRED_ROLES = [
+    r.strip()
+    for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "system_admin,unit_admin,approver").split(",")
+    if r.strip()
+]
+TWO_FACTOR_LOGIN_TIMEOUT = 600  # seconds between the password and the code
+OTP_TOTP_ISSUER = "giaoban"
 
 # Lock a username+IP out after 5 failures for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -224,7 +239,7 @@ X_FRAME_OPTIONS = "DENY"
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "giaoban.core.api.authentication.ExpiringTokenAuthentication",
+        "giaoban.accounts.authentication.ExpiringTokenAuthentication",
         "giaoban.core.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -249,7 +264,8 @@ SPECTACULAR_SETTINGS = {
         "REST API of giaoban. Every error answers a 4xx (or 500) status with the JSON body "
         '`{"message": str, "code": str, "extra": object}`: `message` is for a person, in the language '
         "`Accept-Language` asks for (Vietnamese by default, English with `Accept-Language: en`); `code` is a "
-        "stable machine string (`invalid`, `parse_error`, `import_rejected`, `invalid_credentials`, `not_authenticated`, "
+        "stable machine string (`invalid`, `parse_error`, `import_rejected`, `invalid_credentials`, `otp_required`, "
+        "`invalid_otp`, `two_factor_setup_required`, `two_factor_required`, `not_authenticated`, "
         "`authentication_failed`, `permission_denied`, `csrf_failed`, `not_found`, `method_not_allowed`, "
         "`not_acceptable`, `conflict`, `too_large`, `unsupported_media_type`, `throttled`, `locked_out`, "
         "`server_error`); "

@@ -13,8 +13,9 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     # For the load balancer: no login, no data (giaoban/core/health.py).
     path("healthz", health.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-in with a second factor, the account page, API tokens (giaoban/accounts/urls.py).
+    path("accounts/", include("giaoban.accounts.urls")),
     # Password change and reset by e-mail (Django's views; the names password_reset_confirm etc. are the contract).
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -30,7 +31,7 @@ urlpatterns = [
     path("api/v1/", include("giaoban.api_urls")),
 ]
 
-# Under /api/ these answer the JSON error body; elsewhere Django's pages.
+# Under /api/ these answer the JSON error body; elsewhere the site's pages (templates 400, 403, 404, 500.html).
 handler400 = api_views.bad_request
 handler403 = api_views.permission_denied
 handler404 = api_views.not_found

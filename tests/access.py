@@ -2,7 +2,8 @@
 
 Every user holds one role at province 38; the "in" object lies under it, the "out" object under
 province 01. Out of scope must look exactly like a missing object: 404 for a detail, absent from a list.
-A system administrator's scope is the whole country, so nothing is out of scope for them.
+A system administrator's scope is the whole country, so nothing is out of scope for them, except objects
+that belong to one user (owner_only): there "in" is the user's own and "out" anyone else's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ import pytest
 from giaoban.core.access import ROLE_ACTIONS, Role
 
 
+def api_token_key(user, name: str = "test") -> str:
+    """A working API key of `user` (Authorization: Token <key>)."""
+    from giaoban.accounts.services import api_token_create
+
+    return api_token_create(name=name, actor=user)[1]
+
+
 @dataclass(frozen=True)
 class Endpoint:
     name: str
@@ -25,6 +33,9 @@ class Endpoint:
     action: str = "view"  # what the endpoint lets one do; roles without it get 404 even in scope
     gated: bool = False  # a list page that is 404 as a whole for roles without `action`
     post: Callable[[Any, str], dict] | None = None  # POST this body instead of a GET; in scope: anything but a 404
+    # Per-user objects (API tokens): "in" is the user's own, "out" someone else's, and every role, a system
+    # admin's too, sees its own only.
+    owner_only: bool = False
 
 
 def matrix(endpoints: list[Endpoint]):
@@ -63,6 +74,15 @@ def check(client, world, endpoint: Endpoint, role: str, scope: str, user) -> Non
     elif endpoint.gated and not allowed:
         assert response.status_code == 404, (endpoint.name, role, scope, response.status_code)
     elif endpoint.marker is None:
+        response = client.get(endpoint.url(world, scope), HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
+    else:
+        client.force_login(user)
+        response = client.get(endpoint.url(world, scope))
+    if endpoint.owner_only:
+        visible = scope == "in"
+    else:
+        visible = (scope == "in" or role == Role.SYSTEM_ADMIN) and endpoint.action in ROLE_ACTIONS[role]
+    if endpoint.marker is None:
         assert response.status_code == (200 if visible else 404), (endpoint.name, role, scope, response.status_code)
         if endpoint.api and not visible:
             assert set(response.json()) == {"message", "code", "extra"}

@@ -6,8 +6,3 @@ class CoreConfig(AppConfig):
     name = "giaoban.core"
     label = "core"
     verbose_name = "giaoban"
-
-    def ready(self) -> None:
-        from .api.authentication import connect_signals
-
-        connect_signals()

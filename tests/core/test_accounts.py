@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from giaoban.accounts.models import ApiToken
+from giaoban.accounts.services import api_token_create, key_digest
 
 LOGIN = "/accounts/login/"
 TOKEN = "/api/v1/auth/token/"
@@ -107,7 +109,7 @@ def test_it_refuses_an_expired_token_with_a_clear_401(settings, victim):
     settings.API_TOKEN_TTL_DAYS = 30
     key = _token()
     assert _get(key).status_code == 200
-    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(days=31))
+    ApiToken.objects.filter(digest=key_digest(key)).update(created=timezone.now() - timedelta(days=31))
     r = _get(key)
     assert r.status_code == 401
     assert set(r.json()) == {"message", "code", "extra"} and "the API token has expired" in r.json()["message"]
@@ -119,7 +121,7 @@ def test_it_refuses_an_expired_token_with_a_clear_401(settings, victim):
 def test_it_reads_the_lifetime_from_the_settings(settings, victim):
     settings.API_TOKEN_TTL_DAYS = 1
     key = _token()
-    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(hours=25))
+    ApiToken.objects.filter(digest=key_digest(key)).update(created=timezone.now() - timedelta(hours=25))
     assert _get(key).status_code == 401
 
 
@@ -129,7 +131,7 @@ def test_it_revokes_tokens_when_the_password_changes(victim):
     victim.set_password("mat-khau-moi-456")
     victim.save()
     assert _get(key).status_code == 401
-    assert not Token.objects.filter(user=victim).exists()
+    assert not ApiToken.objects.filter(user=victim).exists()
 
 
 def test_it_keeps_tokens_when_the_user_changes_something_else(victim):
@@ -142,9 +144,9 @@ def test_it_keeps_tokens_when_the_user_changes_something_else(victim):
 def test_it_revokes_tokens_on_lockout_and_refuses_them_while_locked_out(client, settings, victim):
     key = _token(REMOTE_ADDR="203.0.113.66")
     _fail_login_until_locked(client, settings, REMOTE_ADDR="203.0.113.66")
-    assert not Token.objects.filter(key=key).exists()
+    assert not ApiToken.objects.filter(digest=key_digest(key)).exists()
     assert _get(key, REMOTE_ADDR="203.0.113.66").status_code == 401
     # A token made anyhow (e.g. by an admin) does not work from the locked-out address while it lasts.
-    token = Token.objects.create(user=victim)
-    r = _get(token.key, REMOTE_ADDR="203.0.113.66")
+    other = api_token_create(name="admin", actor=victim)[1]
+    r = _get(other, REMOTE_ADDR="203.0.113.66")
     assert r.status_code == 401 and "locked out" in r.json()["message"]

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
-from rest_framework.authtoken.models import Token
 
 from giaoban.core import officialdoc
 from giaoban.core.docx import build_templates
 from giaoban.work import documents, services
 from giaoban.work.models import Meeting
 from giaoban.work.services import PlannedTaskInput, PointInput
+from tests.access import api_token_key
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DOCX = documents.FORMATS["docx"]
@@ -304,8 +304,7 @@ def test_it_renders_the_three_documents_as_pdf(world):
 
 
 def api_get(client, user, url):
-    token, _created = Token.objects.get_or_create(user=user)
-    return client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client.get(url, HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
 
 
 @pytest.mark.parametrize("which", ["invitation", "minutes", "conclusion"])

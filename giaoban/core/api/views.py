@@ -1,58 +1,19 @@
-"""POST /api/v1/auth/token/ {username, password} -> {token, expires}; failures count towards the lockout. And
-the error views Django calls for /api/ addresses (404, 400, 403, 500, CSRF failure, login lockout), which answer
-JSON."""
+"""The error views Django calls (404, 400, 403, 500, CSRF failure, login lockout): JSON under /api/, the site's
+pages elsewhere."""
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from giaoban.core.errors import ServiceError
-
-from .authentication import token_for, token_ttl
-from .errors import ERROR_RESPONSES, error_response
+from .errors import error_response
 
 API_PREFIX = "/api/"
 
 
 def is_api(request) -> bool:
     return request.path_info.startswith(API_PREFIX)
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-
-
-class ObtainTokenView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-
-    @extend_schema(
-        request=TokenRequestSerializer,
-        responses={
-            200: inline_serializer("Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}),
-            **ERROR_RESPONSES,
-        },
-    )
-    def post(self, request):
-        data = TokenRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        # Going through authenticate() with the request lets django-axes count and lock out failures.
-        user = authenticate(request._request, **data.validated_data)
-        if user is None or not user.is_active:
-            raise ServiceError(
-                _("Sai tên đăng nhập hoặc mật khẩu (wrong username or password)."), code="invalid_credentials"
-            )
-        token = token_for(user)
-        return Response({"token": token.key, "expires": token.created + token_ttl()})
 
 
 # Django's handlers (giaoban/urls.py): JSON under /api/, Django's pages elsewhere.

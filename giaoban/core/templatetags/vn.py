@@ -28,3 +28,12 @@ def vn_full_name(user):
     """Family name first, as Vietnamese write it ("Nguyễn Quốc Toàn"), or the username."""
     name = f"{user.last_name} {user.first_name}".strip()
     return name or user.get_username()
+
+
+@register.simple_tag
+def native_languages():
+    """settings.LANGUAGES as (code, name) with each name in its own language ("Tiếng Việt", "English"), never
+    translated: the language switch reads the same on every page."""
+    from django.conf import settings
+
+    return settings.LANGUAGES
