@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from giaoban.orgs.models import Agency, Membership, UserRole
+from tests.access import api_token_key
 
 User = get_user_model()
 HEADER = "name,email,phone,unit,role,agency\n"
@@ -16,8 +16,7 @@ HEADER = "name,email,phone,unit,role,agency\n"
 
 def _client(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
     return client
 
 

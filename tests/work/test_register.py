@@ -122,14 +122,14 @@ def test_a_taken_number_is_409_in_the_api_and_on_the_page_in_the_users_language(
         f"/meetings/{meeting.pk}/conclusion/", {"action": "issue", "number": "45", "issued_on": "2026-10-15"}
     )
     assert page.status_code == 409 and "Số 45 đã được dùng trong năm 2026." in page.content.decode()
-    from rest_framework.authtoken.models import Token
+    from tests.access import api_token_key
 
-    token, _ = Token.objects.get_or_create(user=world.approver)
+    key = api_token_key(world.approver)
     r = client.post(
         f"/api/v1/meetings/{meeting.pk}/conclusion/issue/",
         {"number": "45", "issued_on": "2026-10-15"},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert r.status_code == 409
