@@ -52,6 +52,7 @@ class DocsWorld:
         self.secretary = make_user(Role.SECRETARY, tree.p1)
         self.approver = make_user(Role.APPROVER, tree.p1)
         self.viewer = make_user(Role.VIEWER, tree.p1)
+        self.outsider = make_user(Role.SECRETARY, tree.p2)
 
 
 SENT = date(2026, 3, 2)
