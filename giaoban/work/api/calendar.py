@@ -57,8 +57,9 @@ class CalendarFeedView(APIView):
                 description="iCalendar (RFC 5545): meetings as timed events (TZID Asia/Ho_Chi_Minh) with place "
                 "and online link, report and task deadlines as all-day events; stable UIDs.",
             ),
-            404: ERROR_RESPONSES[404],
-            406: ERROR_RESPONSES[406],
+            # Errors are JSON (the feed's only renderer is text/calendar, which the schema would assume).
+            (404, "application/json"): ERROR_RESPONSES[404],
+            (406, "application/json"): ERROR_RESPONSES[406],
         },
         auth=[],
     )
