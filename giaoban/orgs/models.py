@@ -214,6 +214,13 @@ class Committee(models.Model):
     def clean(self) -> None:
         clean_fields(self, "name", "short_name")
 
+    @property
+    def layout(self) -> str:
+        """The layout and numbering of the documents it issues: "state" (Decree 30/2020) for a state body or one
+        whose standing agency is a state body, else "party" (HD 36-HD/VPTW)."""
+        agency = self.standing_agency
+        return "state" if self.is_state_body or (agency is not None and agency.is_state_body) else "party"
+
 
 class CommitteeChildQuerySet(ScopedQuerySet):
     scope_path_field = "committee__org_unit__path"

@@ -139,8 +139,8 @@ def _abbreviation(committee: Committee) -> str:
 
 
 def layout_of(committee: Committee) -> str:
-    agency = committee.standing_agency
-    return "state" if committee.is_state_body or (agency is not None and agency.is_state_body) else "party"
+    """The committee's document layout, "party" or "state" (Committee.layout)."""
+    return committee.layout
 
 
 def head_of(committee: Committee, on: date) -> Membership | None:

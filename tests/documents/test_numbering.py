@@ -58,3 +58,13 @@ def test_a_state_body_numbers_every_type_in_one_series(committee):
     a = document_register_outgoing(committee=committee, type="thong_bao", on=date(2027, 3, 1), subject="a")
     b = document_register_outgoing(committee=committee, type="giay_moi", on=date(2027, 3, 2), subject="b")
     assert (a.number_symbol, b.number_symbol) == ("01/TB-BCĐ", "02/GM-BCĐ")
+
+
+def test_a_committee_whose_standing_agency_is_a_state_body_numbers_as_its_documents_print(committee, tree):
+    """One rule for the printed layout and the register: Committee.layout."""
+    from giaoban.orgs.models import Agency
+
+    committee.standing_agency = Agency.objects.create(name="Sở Văn hóa", org_unit=tree.p1, is_state_body=True)
+    committee.save()
+    doc = document_register_outgoing(committee=committee, type="thong_bao", on=date(2027, 3, 1), subject="a")
+    assert doc.number_symbol == "01/TB-BCĐ"

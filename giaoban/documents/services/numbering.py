@@ -31,7 +31,7 @@ INCOMING_SERIES = "in"
 def series_key(committee: Committee, type: str) -> str:
     """A state body numbers every type in one series a year (Decree 30/2020, art. 15); a Party committee numbers
     each type in its own (HD 36-HD/VPTW)."""
-    return "" if committee.is_state_body else type
+    return "" if committee.layout == "state" else type
 
 
 def committee_abbreviation(committee: Committee) -> str:
@@ -47,7 +47,7 @@ def symbol_for(committee: Committee, type: str) -> str:
     code = TYPE_SYMBOLS.get(type, "")
     if type == DocumentType.CONG_VAN or not code:
         return abbreviation
-    return f"{code}-{abbreviation}" if committee.is_state_body else f"{code}/{abbreviation}"
+    return f"{code}-{abbreviation}" if committee.layout == "state" else f"{code}/{abbreviation}"
 
 
 def _locked(committee: Committee, key: str, year: int) -> NumberSeries:
