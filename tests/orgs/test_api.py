@@ -57,11 +57,7 @@ def test_it_answers_a_bad_filter_with_400_and_the_field(api):
     response = api.get("/api/v1/orgunits/?valid_on=30-02-2024&kind=village")
     assert response.status_code == 400
     body = response.json()
-    assert (
-        set(body) == {"message", "code", "extra"}
-        and body["code"] == "invalid"
-        and {"valid_on", "kind"} <= set(body["extra"]["fields"])
-    )
+    assert set(body) == {"message", "code", "extra"} and body["code"] == "invalid" and {"valid_on", "kind"} <= set(body["extra"]["fields"])
 
 
 def test_it_gives_a_unit_with_its_lineage(api):

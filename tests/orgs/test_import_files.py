@@ -24,9 +24,7 @@ def rejected(data: bytes | str):
 
 def test_it_refuses_a_unit_named_like_a_recorded_sibling_valid_at_the_same_time(tree):
     # 15061 "Xã Ngọc Lặc" lies under 38 from 01/07/2025, still valid.
-    errors = rejected(
-        HEADER + "38401,xã  ngọc lặc,commune,xa,38,2026-01-01,\n38402,Xã Khác,commune,xa,77,2026-01-01,\n"
-    )
+    errors = rejected(HEADER + "38401,xã  ngọc lặc,commune,xa,38,2026-01-01,\n38402,Xã Khác,commune,xa,77,2026-01-01,\n")
     assert any(r == 2 and c == "name" and "15061" in m for r, c, m in errors), errors
     assert any(r == 3 and c == "parent_code" for r, c, _ in errors)  # and every other error too
 
