@@ -26,7 +26,7 @@ def sign_in_with_password(page, base: str, username: str) -> None:
 def sign_out(page) -> None:
     page.get_by_role("button", name="Mở menu").click()
     page.get_by_role("button", name="Đăng xuất").click()
-    page.wait_for_url("**/accounts/login/")
+    page.wait_for_url("**/accounts/login/", timeout=30_000)  # a loaded machine can take more than 10 s
 
 
 def fits_the_phone(page) -> bool:
