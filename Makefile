@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 messages: $(VENV)/.installed
 	@$(BIN)/pybabel compile -d giaoban/locale -D django
 
-run: $(VENV)/.installed messages
+run: $(VENV)/.installed messages system-deps
 	@mkdir -p var
 	$(BIN)/giaoban migrate --noinput -v 0
 	$(BIN)/giaoban demo --if-empty
