@@ -23,6 +23,8 @@ from giaoban.core.errors import Conflict, ServiceError
 from giaoban.core.formats import format_number
 from giaoban.core.text import clean_line, clean_text, strip_unit_prefix
 from giaoban.core.xlsx import table_to_xlsx
+from giaoban.documents.models import DocumentType
+from giaoban.documents.services import numbering
 from giaoban.orgs.models import Committee, CommitteeRole, Membership, OrgUnit
 
 from . import periods
@@ -131,11 +133,6 @@ def issuer_name(committee: Committee) -> str:
     """ "BCĐ 35" -> "BAN CHỈ ĐẠO 35"."""
     short = committee.short_name.strip() or committee.name
     return re.sub(r"^BCĐ\b", "BAN CHỈ ĐẠO", short).upper()
-
-
-def _abbreviation(committee: Committee) -> str:
-    first = (committee.short_name.split() or ["BCĐ"])[0]
-    return first if first.isupper() else "BCĐ"
 
 
 def layout_of(committee: Committee) -> str:
@@ -572,16 +569,32 @@ def report_save(
 def report_issue(
     *, report: ConsolidatedReport, number: str, issued_on: date, actor=None, expected_version: int | None = None
 ) -> ConsolidatedReport:
-    """Give the report its number and date; from then on it is locked."""
+    """Give the report its number and date; from then on it is locked. The number comes from the committee's
+    running series when none is typed (a typed one is kept when free, 409 `number_taken` otherwise), and the
+    report stands in the committee's outgoing register (documents.services.numbering)."""
     number = (number or "").strip()
-    if not number or not re.fullmatch(r"[0-9A-Za-z/.\-]{1,20}", number):
+    if number and not re.fullmatch(r"[0-9A-Za-z/.\-]{1,20}", number):
         raise ServiceError(_("Số văn bản không hợp lệ (invalid document number)."), {"fields": {"number": number}})
     if not isinstance(issued_on, date):
         raise ServiceError(_("Thiếu ngày ban hành (issue date required)."), {"fields": {"issued_on": None}})
     if report.pk is None:
         raise ServiceError(_("Hãy lưu dự thảo trước khi ban hành (save the draft first)."))
     locked = _lock(report, expected_version)
-    locked.number, locked.issued_on, locked.status = number, issued_on, ConsolidatedReport.Status.ISSUED
+    registered = numbering.document_issued(
+        committee=locked.committee,
+        type=DocumentType.BAO_CAO,
+        on=issued_on,
+        subject=locked.subject or f"Báo cáo {period_label(locked.period)}",
+        source=locked,
+        number=number,
+        signer=locked.signer_name,
+        actor=actor,
+    )
+    locked.number, locked.issued_on, locked.status = (
+        number or registered.number,
+        issued_on,
+        ConsolidatedReport.Status.ISSUED,
+    )
     locked.version += 1
     locked.updated_by = actor
     locked._history_user = actor
@@ -669,14 +682,13 @@ def report_document(
             sections[-1].paragraphs.append(legend)
         else:
             sections.append(officialdoc.Section("", [legend]))
-    abbreviation = _abbreviation(committee)
     defaults = _defaults(committee, report.form, report.period) if not report.signer_name else {}
     return officialdoc.OfficialDocument(
         layout=layout,
         parent_body=parent_body(committee.org_unit, layout),
         issuer=issuer_name(committee),
         number=report.number,
-        symbol=f"BC/{abbreviation}" if layout == "party" else f"BC-{abbreviation}",
+        symbol=numbering.symbol_for(committee, DocumentType.BAO_CAO),
         place=report.place or short_name(committee.org_unit),
         date=report.issued_on or timezone.localdate(),
         dated=report.issued_on is not None,  # a draft's day and month are written on signing

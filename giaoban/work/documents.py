@@ -276,7 +276,7 @@ def minutes_document(meeting: Meeting) -> OfficialDocument:
         Signature("CHỦ TỌA", meeting.chair.person_name if meeting.chair else ""),
     ]
     # Closed minutes are numbered in the register (work.services.minutes_save); open ones print blanks.
-    from .services.register import issued_document_of
+    from giaoban.documents.services.numbering import issued_document_of
 
     registered = issued_document_of(meeting, DocumentType.BIEN_BAN)
     return _base(

@@ -192,7 +192,7 @@ def test_it_keeps_the_drafts_history_and_refuses_a_stale_save(district, make_use
 def test_it_locks_an_issued_report(district, make_user):
     report = draft(district)
     with pytest.raises(ServiceError, match="invalid document number"):
-        consolidated.report_issue(report=report, number="", issued_on=date(2023, 10, 5))
+        consolidated.report_issue(report=report, number="12 a", issued_on=date(2023, 10, 5))
     with pytest.raises(ServiceError, match="save the draft first"):
         unsaved = ConsolidatedReport(committee=district, form=report.form, period="2023Q3")
         consolidated.report_issue(report=unsaved, number="1", issued_on=date(2023, 10, 5))
@@ -485,3 +485,19 @@ def test_it_keeps_the_query_count_constant_in_the_number_of_units(
     assert figures.headers[:3] == ["STT", "Đơn vị", "(1)"] and figures.total_row[1] == "Tổng cộng"
     assert "(1) Số bài đăng (bài)" in legend
     assert count() == small
+
+
+def test_it_numbers_an_issued_report_from_the_committee_series_and_registers_it(district):
+    """No number typed: the next of the committee's series; the report stands in the outgoing register, and a
+    typed number already used by another report is refused."""
+    from giaoban.documents.models import Document as Registered
+
+    first = consolidated.report_issue(report=draft(district), number="", issued_on=date(2023, 10, 5))
+    assert first.number == "01"
+    row = Registered.objects.get(direction="outgoing", type="bao_cao")
+    assert (row.committee, row.serial, row.source, row.date) == (district, 1, first, date(2023, 10, 5))
+    assert row.number_symbol.startswith("01-BC/") or row.number_symbol.startswith("01/BC-")
+    other = ConsolidatedReport.objects.create(committee=district, form=first.form, period="2023Q3")
+    with pytest.raises(Conflict):
+        consolidated.report_issue(report=other, number="1", issued_on=date(2023, 10, 6))
+    assert consolidated.report_issue(report=other, number="", issued_on=date(2023, 10, 6)).number == "02"

@@ -4,13 +4,14 @@ document that uses it: a rollback gives the number back)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from giaoban.core.errors import Conflict
+from giaoban.core.errors import Conflict, ServiceError
 from giaoban.orgs.models import Committee
 
 from ..models import TYPE_SYMBOLS, Document, DocumentType, NumberSeries
@@ -18,11 +19,14 @@ from ..models import TYPE_SYMBOLS, Document, DocumentType, NumberSeries
 __all__ = [
     "INCOMING_SERIES",
     "committee_abbreviation",
+    "document_issued",
     "document_register_outgoing",
+    "issued_document_of",
     "number_draw",
     "number_take",
     "series_key",
     "symbol_for",
+    "typed_number",
 ]
 
 INCOMING_SERIES = "in"
@@ -130,3 +134,70 @@ def document_register_outgoing(
     doc.full_clean(exclude=["source_type", "source_id"])
     doc.save()
     return doc
+
+
+# --- What a meeting, a notice or a report issues: typed or drawn numbers, registered once ---------------
+
+_LEADING_NUMBER = re.compile(r"^\s*0*(\d{1,9})(?!\d)")
+
+
+def typed_number(text: str) -> int | None:
+    """The running number of what a clerk typed: "45-TB/BCĐ" -> 45, "12/GM-BCĐ" -> 12, "" -> None (draw one);
+    a text that does not start with a number is refused (400, field `number`)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = _LEADING_NUMBER.match(text)
+    if match is None:
+        raise ServiceError(
+            _("Số văn bản phải bắt đầu bằng một số, ví dụ 45 hoặc 45-TB/BCĐ; để trống để lấy số tiếp theo."),
+            {"fields": {"number": [_("Không hợp lệ (invalid)")]}},
+        )
+    return int(match.group(1))
+
+
+def issued_document_of(source: models.Model, type: str) -> Document | None:
+    """The outgoing register's row of the document of this type that `source` issued, if registered."""
+    return Document.objects.filter(
+        source_type=ContentType.objects.get_for_model(source),
+        source_id=source.pk,
+        direction=Document.Direction.OUTGOING,
+        type=type,
+    ).first()
+
+
+@transaction.atomic
+def document_issued(
+    *,
+    committee: Committee,
+    type: str,
+    on: date,
+    subject: str,
+    source: models.Model,
+    number: str = "",
+    signer: str = "",
+    actor=None,
+) -> Document:
+    """Register what `source` issues as outgoing, numbered from the series (or with the typed `number`). Issuing
+    again (a re-sent invitation, minutes saved again) keeps the first registration; a different typed number
+    then is refused (409 `number_taken`)."""
+    wanted = typed_number(number)
+    existing = issued_document_of(source, type)
+    if existing is not None:
+        if wanted is not None and wanted != existing.serial:
+            raise Conflict(
+                _("Văn bản này đã được vào sổ với số %(number)s.") % {"number": existing.number_symbol},
+                {"number": existing.serial, "number_symbol": existing.number_symbol},
+                code="number_taken",
+            )
+        return existing
+    return document_register_outgoing(
+        committee=committee,
+        type=type,
+        on=on,
+        subject=subject,
+        source=source,
+        number=wanted,
+        signer=signer,
+        actor=actor if getattr(actor, "pk", None) else None,
+    )

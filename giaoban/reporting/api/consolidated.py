@@ -81,7 +81,9 @@ class IssueSerializer(serializers.Serializer):
     period = serializers.CharField()
     form = serializers.CharField(required=False)
     version = serializers.IntegerField()
-    number = serializers.CharField(max_length=20)
+    number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default="", help_text="Empty: the next of the series."
+    )
     issued_on = serializers.DateField()
 
 

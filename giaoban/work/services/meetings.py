@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from giaoban.core.errors import Conflict, RowErrors, ServiceError, full_clean_or_raise
 from giaoban.core.workdays import add_working_days, working_days_between
 from giaoban.documents.models import DocumentType
+from giaoban.documents.services.numbering import document_issued
 from giaoban.orgs.models import Agency, Committee, Membership, OrgUnit
 from giaoban.orgs.selectors import unit_children
 
@@ -31,7 +32,6 @@ from ..models import (
     MeetingInvitee,
     PointTask,
 )
-from .register import document_issued
 from .tasks import is_member_agency, task_create, tasks_create_below
 
 __all__ = [
