@@ -250,7 +250,7 @@ def test_it_names_every_bad_cell_with_its_reason_and_saves_nothing(client, tree,
     errors = r.context["errors"]
     assert [(e["sheet"], e["cell"]) for e in errors] == [("15061", f"E{n}") for n in range(8, 14)]
     messages = [e["message"] for e in errors]
-    assert messages[0] == "POSTS: Phải là số nguyên (must be a whole number)"
+    assert messages[0] == "Số bài đăng: Phải là số nguyên (must be a whole number)"
     assert messages[1] == "ORIGINAL: Không phải là số: 'nhiều' (not a number)"
     assert messages[2] == "FOLLOWERS: Ô chứa ngày tháng, không phải số (a date, not a number)"
     assert messages[3] == "VISITORS: Không phải là số: '12.5.6' (not a number)"
@@ -266,7 +266,7 @@ def test_it_refuses_above_max_and_a_missing_required_figure_on_submit_only(api, 
     r = post_api(api, fill(data, {"RATE": 150}), submit=True)
     assert r.status_code == 400
     assert r.json()["extra"]["errors"] == [
-        {"sheet": "15061", "cell": "E8", "message": "POSTS: Bắt buộc nhập khi nộp (required to submit)"},
+        {"sheet": "15061", "cell": "E8", "message": "Số bài đăng: Bắt buộc nhập khi nộp (required to submit)"},
         {"sheet": "15061", "cell": "E13", "message": "RATE: Không được lớn hơn 100 (must be at most 100)"},
     ]
     assert not Submission.objects.exists()

@@ -150,6 +150,7 @@ def entry(request, unit_code, form_code, period):
                     expected_version=expected,
                     values=typed,
                     narrative=narrative,
+                    confirm=request.POST.get("confirm") == "1",
                 )
                 messages.success(request, _("Đã nộp báo cáo."))
             else:
@@ -172,6 +173,7 @@ def entry(request, unit_code, form_code, period):
             request, unit, form, period, submission, typed, narrative, exc.extra.get("fields"), conflict
         )
         context["error"] = exc.message
+        context["confirm_needed"] = isinstance(exc, services.UnusualFigures)
         response = render(request, template, context, status=409 if conflict else 400)
         if request.htmx:
             # htmx swaps 2xx answers only by default; this fragment is the answer to show.
