@@ -4,7 +4,7 @@ units not offered later periods, Excel errors naming indicators, and buttons sho
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
