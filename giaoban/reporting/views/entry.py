@@ -103,6 +103,9 @@ def _entry_context(request, unit, form, period, submission, typed=None, narrativ
         "conflict": conflict,
         "version_value": conflict["version"] if conflict else (submission.version if submission else 0),
         "events": submission.events.select_related("actor") if submission else [],
+        # The first wrong field gets autofocus (htmx focuses it after the swap): on a phone the answer to the
+        # bottom bar's buttons is then on screen, not somewhere above.
+        "first_error": next((f.indicator.code for f in fields if f.error), ""),
         "can_review": can(request.user, Action.APPROVE, unit.path),
         "own_report": submission is not None and not services.may_review(submission, request.user),
         "can_audit": submission is not None and can(request.user, Action.AUDIT, unit.path),

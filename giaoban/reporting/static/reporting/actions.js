@@ -13,9 +13,12 @@
       target.focus({ preventScroll: true });
     }
   }
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail && event.detail.target && event.detail.target.id === "entry") {
-      reveal(document.getElementById("entry") || document);
+  // htmx:load fires on the new #entry once it is in the page (an outerHTML swap removes the old target, so
+  // events on it never reach the document); wait for htmx to settle so its own focus handling comes first.
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target && event.target.id === "entry") {
+      var entry = event.target;
+      window.setTimeout(function () { reveal(entry); }, 30);
     }
   });
   document.addEventListener("DOMContentLoaded", function () {
