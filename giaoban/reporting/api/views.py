@@ -298,6 +298,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._detail(submission)
 
     @extend_schema(
+        operation_id="v1_submissions_approve_many",
         filters=False,
         request=ApproveManySerializer,
         responses={200: ApproveManyResultSerializer, **ERRORS},
