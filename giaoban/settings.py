@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "giaoban.core.context_processors.csp_nonce",
                 "giaoban.work.context_processors.notifications",
+                "giaoban.reporting.context_processors.approval_queue",
             ],
             "builtins": [
                 "django.templatetags.i18n",
@@ -309,6 +310,9 @@ SPECTACULAR_SETTINGS = {
 # --- Defaults offered to a unit's report before it is saved: functions (unit, form, period) -> {code: Default}.
 # The outreach app offers the figures its channels, contests and trainings recorded.
 REPORT_DEFAULTS_PROVIDERS = ["giaoban.outreach.selectors.report_defaults"]
+
+# The home page's panels by role: each app's function (request) -> list[giaoban.core.home.Panel].
+HOME_PANELS = ["giaoban.reporting.home.panels", "giaoban.work.home.panels"]
 
 # --- Background jobs (django-tasks): the database backend by default, run by `giaoban db_worker`; with several
 # app servers it can be Redis (TASKS_BACKEND=rq, REDIS_URL; worker: `giaoban rqworker --job-class

@@ -30,6 +30,7 @@ __all__ = [
     "task_status_of",
     "task_timeline",
     "tasks_for",
+    "tasks_given_to",
     "tasks_with_status",
 ]
 
@@ -296,3 +297,21 @@ def meeting_pack(meeting: Meeting, user, as_of: date | None = None) -> MeetingPa
     if can(user, Action.VIEW, unit.path):
         pack.card = scorecard(unit, day, by="agency")
     return pack
+
+
+def tasks_given_to(user) -> QuerySet[Task]:
+    """ "Việc được giao": the tasks of the user's member agencies (led or supported) across committees, and for a
+    lower committee's secretary or approver the tasks given to their unit; soonest deadline first."""
+    from giaoban.core.access import officer_agency_ids
+    from giaoban.orgs.models import UserRole
+
+    agencies = officer_agency_ids(user)
+    units = list(
+        UserRole.objects.filter(user=user, role__in=["secretary", "approver"]).values_list("org_unit_id", flat=True)
+    )
+    q = Q(pk__in=[])
+    if agencies:
+        q |= Task.objects.agencies_q(agencies)
+    if units:
+        q |= Q(unit_id__in=units)
+    return tasks_for(user).filter(q).order_by(F("due_on").asc(nulls_last=True), "pk")

@@ -154,6 +154,10 @@ def test_it_runs_the_workflow_through_actions(tree, catalog, api):
     r = secretary.post(f"/api/v1/submissions/{sid}/submit/", {"version": version - 1}, format="json")
     assert r.status_code == 409 and r.json()["extra"]["values"] == {"POSTS": "56.000"}
     r = secretary.post(f"/api/v1/submissions/{sid}/submit/", {"version": version}, format="json")
+    # 56.000 posts in a week is unusual: the API asks for confirm=true and writes nothing until then.
+    assert r.status_code == 400 and r.json()["code"] == "unusual_figures", r.json()
+    assert list(r.json()["extra"]["fields"]) == ["POSTS"]
+    r = secretary.post(f"/api/v1/submissions/{sid}/submit/", {"version": version, "confirm": True}, format="json")
     assert r.json()["status"] == "submitted"
     roll = approver.get("/api/v1/rollup/?indicator=POSTS&unit=389&period=2025W10").json()
     assert (roll["value"], roll["reported"], roll["expected"]) == (56000, 1, 3)

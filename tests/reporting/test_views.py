@@ -106,7 +106,7 @@ def test_it_saves_a_draft_in_vietnamese_format_and_submits(secretary_client, tre
     page = secretary_client.get(url).content.decode()
     assert 'value="56.000"' in page and 'value="5,6"' in page
     s = Submission.objects.get()
-    r = secretary_client.post(url, {"version": s.version, "v_POSTS": "56.000", "n_results": "Tốt", "action": "submit"})
+    r = secretary_client.post(url, {"version": s.version, "v_POSTS": "56.000", "n_results": "Tốt", "action": "submit", "confirm": "1"})
     s.refresh_from_db()
     assert (r.status_code, s.status, s.narrative["results"]) == (302, "submitted", "Tốt")
     page = secretary_client.get(url).content.decode()

@@ -195,7 +195,7 @@ def test_it_refuses_a_formula_cell_naming_it_never_reading_it_as_blank(api, tree
     r = post_api(api, no_cache)
     assert r.status_code == 400
     assert r.json()["extra"]["errors"] == [
-        {"sheet": "15061", "cell": "E9", "message": "ORIGINAL: " + xlsx.formula_message()}
+        {"sheet": "15061", "cell": "E9", "message": "Số bài tự sản xuất: " + xlsx.formula_message()}
     ]
     assert "B7" not in xlsx.formula_message() and "công thức" in xlsx.formula_message()
     # Even with a cached result (Excel's own save), the cell is named and refused: type the value.
@@ -250,12 +250,12 @@ def test_it_names_every_bad_cell_with_its_reason_and_saves_nothing(client, tree,
     errors = r.context["errors"]
     assert [(e["sheet"], e["cell"]) for e in errors] == [("15061", f"E{n}") for n in range(8, 14)]
     messages = [e["message"] for e in errors]
-    assert messages[0] == "POSTS: Phải là số nguyên (must be a whole number)"
-    assert messages[1] == "ORIGINAL: Không phải là số: 'nhiều' (not a number)"
-    assert messages[2] == "FOLLOWERS: Ô chứa ngày tháng, không phải số (a date, not a number)"
-    assert messages[3] == "VISITORS: Không phải là số: '12.5.6' (not a number)"
+    assert messages[0] == "Số bài đăng: Phải là số nguyên (must be a whole number)"
+    assert messages[1] == "Số bài tự sản xuất: Không phải là số: 'nhiều' (not a number)"
+    assert messages[2] == "Người theo dõi: Ô chứa ngày tháng, không phải số (a date, not a number)"
+    assert messages[3] == "Lượt truy cập mỗi tháng: Không phải là số: '12.5.6' (not a number)"
     assert "TRUE/FALSE" in messages[4]
-    assert messages[5] == "RATE: Không được nhỏ hơn 0 (must be at least 0)"
+    assert messages[5] == "Tỷ lệ hài lòng: Không được nhỏ hơn 0 (must be at least 0)"
     page = r.content.decode()
     assert 'id="upload-errors"' in page and "E10" in page and "Tệp bị từ chối: 6 lỗi, chưa lưu gì" in page
     assert not Submission.objects.exists() and not DataValue.objects.exists()
@@ -266,8 +266,8 @@ def test_it_refuses_above_max_and_a_missing_required_figure_on_submit_only(api, 
     r = post_api(api, fill(data, {"RATE": 150}), submit=True)
     assert r.status_code == 400
     assert r.json()["extra"]["errors"] == [
-        {"sheet": "15061", "cell": "E8", "message": "POSTS: Bắt buộc nhập khi nộp (required to submit)"},
-        {"sheet": "15061", "cell": "E13", "message": "RATE: Không được lớn hơn 100 (must be at most 100)"},
+        {"sheet": "15061", "cell": "E8", "message": "Số bài đăng: Bắt buộc nhập khi nộp (required to submit)"},
+        {"sheet": "15061", "cell": "E13", "message": "Tỷ lệ hài lòng: Không được lớn hơn 100 (must be at most 100)"},
     ]
     assert not Submission.objects.exists()
     r = post_api(api, fill(data, {"RATE": 100}))  # a draft may lack required figures

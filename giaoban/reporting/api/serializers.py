@@ -177,6 +177,21 @@ class SubmitSerializer(serializers.Serializer):
     )
     values = serializers.DictField(required=False)
     narrative = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Submit figures far outside the unit's history anyway. Without it such figures are answered 400 "
+        "with code unusual_figures and `extra.fields` naming them; nothing is written.",
+    )
+
+
+class ApproveManySerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=200)
+
+
+class ApproveManyResultSerializer(serializers.Serializer):
+    approved = serializers.ListField(child=serializers.IntegerField())
+    count = serializers.IntegerField()
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -23,6 +23,8 @@ from .. import periods, selectors, services
 from ..filters import SubmissionFilter, ValueChangeFilter
 from ..models import FormIndicator, Indicator, ReportForm, ReportFormVersion, Submission
 from .serializers import (
+    ApproveManyResultSerializer,
+    ApproveManySerializer,
     IndicatorSerializer,
     NarrativeChangeSerializer,
     PeriodSerializer,
@@ -291,8 +293,26 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             expected_version=data.get("version"),
             values=data.get("values"),
             narrative=data.get("narrative"),
+            confirm=data.get("confirm", False),
         )
         return self._detail(submission)
+
+    @extend_schema(
+        operation_id="v1_submissions_approve_many",
+        filters=False,
+        request=ApproveManySerializer,
+        responses={200: ApproveManyResultSerializer, **ERRORS},
+        description="Approve several submitted reports at once, all or nothing: if any one is refused (not found "
+        "among the reports you approve, not submitted, submitted by yourself, …) nothing is approved and the answer "
+        "is 400 with code bulk_rejected and `extra.errors` = [{id, unit, message, code}], one per refused report.",
+    )
+    @action(detail=False, methods=["post"], url_path="approve", url_name="approve-many", filterset_class=None)
+    def approve_many(self, request):
+        data = _check(ApproveManySerializer, request.data)
+        done = services.submissions_approve(
+            queryset=selectors.submissions_for(request.user, Action.APPROVE), ids=data["ids"], actor=request.user
+        )
+        return Response({"approved": [s.pk for s in done], "count": len(done)})
 
     @extend_schema(request=VersionSerializer, responses={200: SubmissionDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

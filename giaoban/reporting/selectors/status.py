@@ -31,16 +31,20 @@ def forms_for_unit(unit: OrgUnit) -> list[ReportForm]:
 
 
 def forms_below(unit: OrgUnit, today: date) -> list[tuple[ReportForm, list[str]]]:
-    """Forms reported by units below `unit`, each with its latest three periods (current first)."""
+    """Forms reported by units below `unit`, each with its latest three periods (current first); a closed unit's
+    latest are those of its last day, never periods after it closed."""
     depth = OrgUnit.KIND_DEPTH.get(unit.kind, 0)
+    anchor = min(today, unit.valid_to or today)
     result = []
     for form in ReportForm.objects.all():
         if not any(OrgUnit.KIND_DEPTH.get(k, 0) > depth for k in form.unit_kinds):
             continue
         try:
-            p = periods.period_of(today, form.period_type, form.scheme)
+            p = periods.period_of(anchor, form.period_type, form.scheme)
         except periods.PeriodError:  # 4th quarter: the latest nine-month period is this year's
-            p = periods.parse_period(f"{today.year}N9")
+            p = periods.parse_period(f"{anchor.year}N9")
+        while unit.valid_to and periods.cutoff(p, form.scheme) > unit.valid_to:
+            p = periods.previous_period(p)
         previous = periods.previous_period(p)
         result.append((form, [p.id, previous.id, periods.previous_period(previous).id]))
     return result

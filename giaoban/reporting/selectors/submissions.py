@@ -14,6 +14,8 @@ from ..models import ReportForm, Submission, ValueChange
 
 __all__ = [
     "NarrativeChange",
+    "approval_queue",
+    "approval_queue_count",
     "narrative_changes",
     "report_defaults",
     "submissions_for",
@@ -74,3 +76,24 @@ def report_defaults(unit: OrgUnit, form: ReportForm, period: str) -> dict:
         for code, default in import_string(path)(unit, form, period).items():
             out.setdefault(code, default)
     return out
+
+
+def approval_queue(user):
+    """The reports waiting for `user` to approve: submitted, in the units where they approve, not submitted by
+    themselves (segregation of duties; units allowed to self-approve still list them on the queue page)."""
+    from django.conf import settings
+
+    queue = submissions_for(user, Action.APPROVE).filter(status=Submission.Status.SUBMITTED)
+    if not getattr(settings, "SELF_APPROVAL_UNITS", ()):
+        queue = queue.exclude(submitted_by=user)
+    return queue
+
+
+def approval_queue_count(user) -> int:
+    """How many reports wait for `user` (the menu's badge): one COUNT query, none for users who approve nowhere."""
+    from giaoban.core.access import scope_paths
+
+    paths = scope_paths(user, Action.APPROVE)
+    if paths is not None and not paths:
+        return 0
+    return approval_queue(user).count()

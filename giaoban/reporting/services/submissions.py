@@ -26,6 +26,7 @@ from giaoban.orgs.models import OrgUnit
 from .. import aggregates, periods
 from ..models import DataValue, Indicator, ReportForm, Submission, SubmissionEvent
 from .catalog import current_version, version_indicators
+from .outliers import require_confirmation
 from .values import ValueWrites, current_values, parse_values, plan_values
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "submission_return",
     "submission_save_draft",
     "submission_submit",
+    "submissions_approve",
 ]
 
 Status = Submission.Status
@@ -251,8 +253,12 @@ def submission_submit(
     values: Mapping[str, Any] | None = None,
     narrative: Mapping[str, Any] | None = None,
     at: datetime | None = None,
+    confirm: bool = True,
 ) -> Submission:
-    """Submit (saving `values`/`narrative` first if given): its figures join every ancestor's totals now."""
+    """Submit (saving `values`/`narrative` first if given): its figures join every ancestor's totals now.
+
+    With confirm=False (what pages and the API send until the user confirms), figures far outside the unit's
+    history (outliers.is_unusual) stop the submission with UnusualFigures and nothing is written."""
     at = at or timezone.now()
     s = _lock(submission, expected_version)
     _require_editable(s)
@@ -261,7 +267,14 @@ def submission_submit(
     writes = ValueWrites()
     if values is not None:
         have = set()
-        writes = plan_values(s, parse_values(indicators, values), actor, at, have=have)
+        parsed = parse_values(indicators, values)
+        if not confirm:
+            require_confirmation(s, {i: v for i, (v, _t) in parsed.items()}, confirm)
+        writes = plan_values(s, parsed, actor, at, have=have)
+    elif not confirm:
+        by_id = {i.pk: i for i in indicators}
+        stored = DataValue.objects.filter(submission=s, value__isnull=False).values_list("indicator_id", "value")
+        require_confirmation(s, {by_id[i]: v for i, v in stored if i in by_id}, confirm)
     if narrative is not None:
         s.narrative = _clean_narrative(s, narrative)
     missing = _missing_required(s, indicators, have)
@@ -380,3 +393,51 @@ def submission_reopen(
     fields = ("status", "return_reason", "approved_at", "approved_by")
     execute_all(_recorded(s, SubmissionEvent.Transition.REOPENED, actor, at, *fields, reason=reason))
     return s
+
+
+#: How many reports one bulk approval takes (a page of the queue; the API refuses more).
+BULK_MAX = 200
+
+
+def _row_code(exc: ServiceError) -> str:
+    if "code" in vars(exc) or exc.status == 400:
+        return exc.code
+    return {403: "permission_denied", 404: "not_found", 409: "conflict"}.get(exc.status, exc.code)
+
+
+@transaction.atomic
+def submissions_approve(*, queryset, ids: list[int], actor, at: datetime | None = None) -> list[Submission]:
+    """Approve several reports at once, all or nothing: every id is tried (in id order, so two bulk approvals
+    lock rows in the same order), and if any one is refused (not found in `queryset` — the reports the actor
+    may approve —, not submitted, submitted by the actor themselves, …) nothing is approved and one
+    ServiceError (code bulk_rejected) lists every refusal in extra["errors"] as {id, unit, message, code}."""
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        raise ServiceError(_("Chưa chọn báo cáo nào (no report selected)."), {"fields": {"ids": _("Bắt buộc (required)")}})
+    if len(wanted) > BULK_MAX:
+        raise ServiceError(
+            _("Tối đa %(n)d báo cáo một lần (at most %(n)d reports at once).") % {"n": BULK_MAX},
+            {"fields": {"ids": str(BULK_MAX)}},
+        )
+    found = {s.pk: s for s in queryset.filter(pk__in=wanted).select_related("unit", "form")}
+    at = at or timezone.now()
+    done: list[Submission] = []
+    errors: list[dict[str, Any]] = []
+    for pk in wanted:
+        s = found.get(pk)
+        if s is None:
+            errors.append({"id": pk, "unit": "", "message": _("Không tìm thấy báo cáo (not found)."), "code": "not_found"})
+            continue
+        try:
+            done.append(submission_approve(submission=s, actor=actor, at=at))
+        except ServiceError as exc:
+            errors.append({"id": pk, "unit": s.unit.name, "message": exc.message, "code": _row_code(exc)})
+    if errors:
+        # Raised inside this transaction: the approvals that went through are rolled back with it.
+        raise ServiceError(
+            _("Không duyệt báo cáo nào: %(n)d trong %(t)d báo cáo không duyệt được (nothing was approved).")
+            % {"n": len(errors), "t": len(wanted)},
+            {"errors": errors},
+            code="bulk_rejected",
+        )
+    return done

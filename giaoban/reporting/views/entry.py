@@ -103,6 +103,9 @@ def _entry_context(request, unit, form, period, submission, typed=None, narrativ
         "conflict": conflict,
         "version_value": conflict["version"] if conflict else (submission.version if submission else 0),
         "events": submission.events.select_related("actor") if submission else [],
+        # The first wrong field gets autofocus (htmx focuses it after the swap): on a phone the answer to the
+        # bottom bar's buttons is then on screen, not somewhere above.
+        "first_error": next((f.indicator.code for f in fields if f.error), ""),
         "can_review": can(request.user, Action.APPROVE, unit.path),
         "own_report": submission is not None and not services.may_review(submission, request.user),
         "can_audit": submission is not None and can(request.user, Action.AUDIT, unit.path),
@@ -150,6 +153,7 @@ def entry(request, unit_code, form_code, period):
                     expected_version=expected,
                     values=typed,
                     narrative=narrative,
+                    confirm=request.POST.get("confirm") == "1",
                 )
                 messages.success(request, _("Đã nộp báo cáo."))
             else:
@@ -172,6 +176,7 @@ def entry(request, unit_code, form_code, period):
             request, unit, form, period, submission, typed, narrative, exc.extra.get("fields"), conflict
         )
         context["error"] = exc.message
+        context["confirm_needed"] = isinstance(exc, services.UnusualFigures)
         response = render(request, template, context, status=409 if conflict else 400)
         if request.htmx:
             # htmx swaps 2xx answers only by default; this fragment is the answer to show.

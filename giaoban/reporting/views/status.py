@@ -56,6 +56,7 @@ def status(request, unit_code, form_code, period):
             "table": table,
             "approved_only": approved_only,
             "can_review": can(request.user, Action.APPROVE, unit.path),
+            "can_enter": can(request.user, Action.ENTER, unit.path),
             "own_reports": own_reports,
             "ancestors": visible_ancestors(request.user, unit),
             "previous": periods.previous_period(period).id,

@@ -272,17 +272,17 @@ def _read_sheet(
             errors.add(sheet.name, cell, _("Ô chứa lỗi công thức (the cell holds a formula error)"))
             continue
         if cell in formulas:
-            errors.add(sheet.name, cell, f"{ind.code}: {formula_message()}")
+            errors.add(sheet.name, cell, f"{ind.name_vi}: {formula_message()}")
             continue
         raw = value_at(rows, row, COL_VALUE)
         try:
             value, text = cell_value(ind, raw)
         except (ValueError, InvalidOperation) as exc:
-            errors.add(sheet.name, cell, f"{ind.code}: {exc}")
+            errors.add(sheet.name, cell, f"{ind.name_vi}: {exc}")
             continue
         if value is None and not text:
             if submit and ind.required:
-                errors.add(sheet.name, cell, _("%s: Bắt buộc nhập khi nộp (required to submit)") % ind.code)
+                errors.add(sheet.name, cell, _("%s: Bắt buộc nhập khi nộp (required to submit)") % ind.name_vi)
             sheet.values[ind.code] = None
         else:
             sheet.values[ind.code] = value if value is not None else text

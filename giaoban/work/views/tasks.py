@@ -8,7 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,16 +46,11 @@ def tasks_mine(request):
     units = list(
         UserRole.objects.filter(user=user, role__in=["secretary", "approver"]).values_list("org_unit_id", flat=True)
     )
-    q = Q(pk__in=[])
-    if agencies:
-        q |= Task.objects.agencies_q(agencies)
-    if units:
-        q |= Q(unit_id__in=units)
-    qs = selectors.tasks_for(user).filter(q)
+    qs = selectors.tasks_given_to(user)
     show_done = request.GET.get("done") == "1"
     if not show_done:
         qs = qs.exclude(state=Task.State.DONE)
-    tasks = _open_first(selectors.tasks_with_status(qs.order_by(F("due_on").asc(nulls_last=True), "pk")[:500]))
+    tasks = _open_first(selectors.tasks_with_status(qs[:500]))
     context = {
         "tasks": tasks,
         "show_done": show_done,

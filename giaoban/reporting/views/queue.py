@@ -1,0 +1,80 @@
+"""The approver's queue: the reports waiting in their units, filtered by form, period, status and unit (the
+API's SubmissionFilter), approved several at once (all or nothing) or returned one by one with a reason."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from giaoban.core.access import Action, scope_paths
+from giaoban.core.errors import ServiceError
+
+from .. import selectors, services
+from ..filters import SubmissionFilter
+from ..models import ReportForm, Submission
+
+PAGE_SIZE = 50
+
+
+def queue_filter(request) -> SubmissionFilter:
+    """The page's filter: the API's SubmissionFilter over the reports the user may approve; status defaults to
+    "submitted" (waiting), "all" lifts it."""
+    data = request.GET.copy()
+    if "status" not in data:
+        data["status"] = Submission.Status.SUBMITTED
+    elif data["status"] == "all":
+        data["status"] = ""
+    queryset = (
+        selectors.submissions_for(request.user, Action.APPROVE)
+        .select_related("unit__parent", "submitted_by")
+        .order_by("deadline", "unit__path", "form__code", "period")
+    )
+    return SubmissionFilter(data, queryset=queryset)
+
+
+@login_required
+def queue(request):
+    """Báo cáo chờ duyệt. POST ids=… approves the ticked reports, all or nothing; a refused one (already
+    approved, your own report, …) is named on its row and nothing is approved."""
+    row_errors: dict[int, str] = {}
+    error = ""
+    if request.method == "POST":
+        ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+        try:
+            done = services.submissions_approve(
+                queryset=selectors.submissions_for(request.user, Action.APPROVE), ids=ids, actor=request.user
+            )
+        except ServiceError as exc:
+            error = exc.message
+            row_errors = {e["id"]: e["message"] for e in exc.extra.get("errors", [])}
+        else:
+            messages.success(request, _("Đã duyệt %(n)d báo cáo.") % {"n": len(done)})
+            return redirect(request.get_full_path())
+    filtered = queue_filter(request)
+    rows = filtered.qs if filtered.is_valid() else filtered.queryset.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for s in page:
+        s.own = s.submitted_by_id == request.user.pk and not services.may_review(s, request.user)
+        s.error = row_errors.get(s.pk, "")
+    paths = scope_paths(request.user, Action.APPROVE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reporting/queue.html",
+        {
+            "filter": filtered,
+            "page": page,
+            "forms": ReportForm.objects.order_by("name"),
+            "statuses": Submission.Status.choices,
+            "status": request.GET.get("status", Submission.Status.SUBMITTED),
+            "can_approve": paths is None or bool(paths),
+            "error": error,
+            "row_errors": row_errors,
+            "query": query.urlencode(),
+        },
+        status=400 if error else 200,
+    )
