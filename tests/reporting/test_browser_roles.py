@@ -37,6 +37,12 @@ def test_it_lets_a_secretary_fix_a_returned_report_and_submit_it(live_server, tr
         page.get_by_role("button", name="Nộp báo cáo").click()
         # The first wrong field is on screen, though the button was at the bottom of the page.
         page.locator("#v_RATE.is-invalid").wait_for()
+        # The page brings it into view itself (actions.js, just after htmx settles): wait for that, then look.
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#v_RATE').getBoundingClientRect();"
+            " return r.top >= 0 && r.bottom <= window.innerHeight; }",
+            timeout=5_000,
+        )
         box = page.locator("#v_RATE").bounding_box()
         assert box and 0 <= box["y"] <= 740, box
         page.fill("#v_RATE", "90")

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   function reveal(root) {
-    var target = root.querySelector(".is-invalid, #entry-error, #queue-error, .entry-message");
+    // The first wrong field before the summary above the form (querySelector with a list takes document order).
+    var target = root.querySelector(".is-invalid") || root.querySelector("#entry-error, #queue-error, .entry-message");
     if (!target) return;
     target.scrollIntoView({ block: "center" });
     if (target.matches("input, textarea, select")) {
@@ -13,13 +14,11 @@
       target.focus({ preventScroll: true });
     }
   }
-  // htmx:load fires on the new #entry once it is in the page (an outerHTML swap removes the old target, so
-  // events on it never reach the document); wait for htmx to settle so its own focus handling comes first.
-  document.addEventListener("htmx:load", function (event) {
-    if (event.target && event.target.id === "entry") {
-      var entry = event.target;
-      window.setTimeout(function () { reveal(entry); }, 30);
-    }
+  // After htmx has settled the new #entry — including its own "show:window:top" scroll, which would undo ours
+  // if we ran earlier (the swap replaces #entry, so listen on the document).
+  document.addEventListener("htmx:afterSettle", function () {
+    var entry = document.getElementById("entry");
+    if (entry) reveal(entry);
   });
   document.addEventListener("DOMContentLoaded", function () {
     var entry = document.getElementById("entry");
