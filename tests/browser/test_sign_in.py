@@ -24,9 +24,10 @@ def sign_in_with_password(page, base: str, username: str) -> None:
 
 
 def sign_out(page) -> None:
-    page.get_by_role("button", name="Mở menu").click()
-    page.get_by_role("button", name="Đăng xuất").click()
-    page.wait_for_url("**/accounts/login/", timeout=30_000)  # a loaded machine can take more than 10 s
+    # Dropping the session is what matters here (signing out through the menu is the other browser tests'
+    # business); in the full suite the menu's POST sometimes never navigated within 30 s.
+    page.context.clear_cookies()
+    page.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + "/accounts/login/")
 
 
 def fits_the_phone(page) -> bool:
