@@ -63,3 +63,4 @@ def phone(browser, console: ConsoleLog) -> Iterator:
     page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
     yield page
     context.close()
+

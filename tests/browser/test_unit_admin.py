@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from giaoban.core.access import Role
 from giaoban.orgs.models import Membership
+from tests.browser.helpers import open_menu_and_follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,8 +54,7 @@ def test_a_unit_admin_adds_a_member_and_imports_a_user_on_a_phone(
     page.screenshot(path=SCREENSHOTS / "giaoban-kientoan.png", full_page=True)
 
     # A user from a CSV upload, through the menu.
-    page.get_by_role("button", name="Mở menu").click()
-    page.get_by_role("link", name="Người dùng").click()
+    open_menu_and_follow(page, "Người dùng")
     expect(page).to_have_url(f"{base}/users/")
     page.get_by_role("link", name="Nhập từ tệp CSV").click()
     csv = "\ufeffname,email,phone,unit,role,agency\nTrần Văn Nam,nam@example.vn,0912345678,15061,secretary,\n"
