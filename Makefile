@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PORT ?= 8000
 DATABASE_URL_PG ?= postgres://postgres@127.0.0.1:5432/postgres
-PYTEST_ARGS ?=
+# The slowest tests are listed at the end of each run, so the suite's time can be watched.
+PYTEST_ARGS ?= --durations=15
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test test-sqlite test-pg system-deps messages lint vendor demo bench bench-g bench-h-search clean
