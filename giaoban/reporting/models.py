@@ -7,7 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from giaoban.core.access import ScopedQuerySet
+from giaoban.core.access import Action, ScopedQuerySet
+from giaoban.core.text import fold
 from giaoban.orgs.models import OrgUnit
 
 from . import periods
@@ -15,6 +16,7 @@ from . import periods
 __all__ = [
     "DEFAULT_NARRATIVE_SECTIONS",
     "Aggregate",
+    "CatalogQuerySet",
     "ConsolidatedReport",
     "DataValue",
     "FormIndicator",
@@ -37,6 +39,30 @@ DEFAULT_NARRATIVE_SECTIONS = [
 
 VALUE_DIGITS = 20
 VALUE_PLACES = 4
+
+
+class CatalogQuerySet(ScopedQuerySet):
+    """Indicators and forms are shared by every unit: anyone signed in reads them all. Changing one (MANAGE) is
+    for the administrators of its owner unit or above, the rule of services.may_change_catalog; what the
+    national root owns (or nobody) is then in a system administrator's scope only."""
+
+    scope_path_field = "owner__path"
+
+    def visible_to(self, user, action: str = Action.VIEW):
+        if action == Action.MANAGE:
+            return super().visible_to(user, action)
+        return self if user.is_authenticated else self.none()
+
+    def active(self):
+        return self.filter(retired_at__isnull=True)
+
+
+def _folded_save(obj, text: str, args, kwargs) -> tuple:
+    """Keep the search column (diacritics folded) in step with the names on every save."""
+    obj.name_folded = fold(text)[:600]
+    if kwargs.get("update_fields") is not None:
+        kwargs["update_fields"] = {*kwargs["update_fields"], "name_folded"}
+    return args, kwargs
 
 
 class Indicator(models.Model):
@@ -79,8 +105,12 @@ class Indicator(models.Model):
     owner = models.ForeignKey(
         OrgUnit, verbose_name=_("đơn vị sở hữu"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Retired: no longer offered for new forms; its figures and history stay readable.
+    retired_at = models.DateTimeField(_("ngừng sử dụng từ"), null=True, blank=True)
+    name_folded = models.CharField(max_length=600, editable=False, blank=True, db_index=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["name_folded"])
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("chỉ tiêu")
@@ -89,6 +119,10 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name_vi}"
+
+    def save(self, *args, **kwargs):
+        args, kwargs = _folded_save(self, f"{self.code} {self.name_vi} {self.name_en}", args, kwargs)
+        super().save(*args, **kwargs)
 
     @property
     def is_ratio(self) -> bool:
@@ -154,8 +188,12 @@ class ReportForm(models.Model):
     owner = models.ForeignKey(
         OrgUnit, verbose_name=_("đơn vị sở hữu"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Retired: no new report is opened on it; the reports already made stay readable.
+    retired_at = models.DateTimeField(_("ngừng sử dụng từ"), null=True, blank=True)
+    name_folded = models.CharField(max_length=600, editable=False, blank=True, db_index=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["name_folded"])
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("biểu mẫu báo cáo")
@@ -164,6 +202,10 @@ class ReportForm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        args, kwargs = _folded_save(self, f"{self.code} {self.name}", args, kwargs)
+        super().save(*args, **kwargs)
 
     @property
     def current(self) -> ReportFormVersion:
@@ -199,6 +241,9 @@ class ReportFormVersion(models.Model):
     number = models.PositiveIntegerField()
     narrative_sections = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     indicators = models.ManyToManyField(Indicator, through="FormIndicator", related_name="form_versions")
 
     class Meta:

@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from giaoban.core.access import Action, can, is_system_admin, scope_paths
+from giaoban.core.access import Action, can
 from giaoban.core.api.errors import ERROR_RESPONSES, ErrorSerializer
 from giaoban.core.errors import ServiceError
 from giaoban.orgs.models import OrgUnit
@@ -48,9 +48,8 @@ ERRORS = {
 }
 
 
-def may_manage_catalog(user) -> bool:
-    """Indicators and forms are shared by all units: system admins and unit admins edit them."""
-    return is_system_admin(user) or bool(scope_paths(user, Action.MANAGE))
+# Indicators and forms are shared by all units: system admins and unit admins edit them (the pages ask the same).
+may_manage_catalog = services.may_manage_catalog
 
 
 class CatalogPermission(permissions.BasePermission):
@@ -81,7 +80,11 @@ class IndicatorViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return Indicator.objects.select_related("numerator", "denominator", "owner").order_by("code")
+        return (
+            Indicator.objects.visible_to(self.request.user)
+            .select_related("numerator", "denominator", "owner")
+            .order_by("code")
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -121,7 +124,8 @@ class ReportFormViewSet(viewsets.ModelViewSet):
         items = FormIndicator.objects.select_related("indicator").order_by("position")
         versions = ReportFormVersion.objects.prefetch_related(Prefetch("items", queryset=items))
         return (
-            ReportForm.objects.select_related("owner")
+            ReportForm.objects.visible_to(self.request.user)
+            .select_related("owner")
             .prefetch_related(Prefetch("versions", queryset=versions))
             .order_by("code")
         )

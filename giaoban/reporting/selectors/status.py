@@ -36,7 +36,7 @@ def forms_below(unit: OrgUnit, today: date) -> list[tuple[ReportForm, list[str]]
     depth = OrgUnit.KIND_DEPTH.get(unit.kind, 0)
     anchor = min(today, unit.valid_to or today)
     result = []
-    for form in ReportForm.objects.all():
+    for form in ReportForm.objects.active():  # a retired form expects no more reports
         if not any(OrgUnit.KIND_DEPTH.get(k, 0) > depth for k in form.unit_kinds):
             continue
         try:
@@ -88,7 +88,8 @@ def unit_periods(unit: OrgUnit, today: date, count: int = 6) -> list[PeriodRow]:
     }
     for r in rows:
         r.submission = subs.get((r.form.pk, r.period))
-    return rows
+    # A retired form asks for nothing more: only the reports already made on it stay listed.
+    return [r for r in rows if r.submission is not None or r.form.retired_at is None]
 
 
 @dataclass

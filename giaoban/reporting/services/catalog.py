@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from giaoban.core.access import Action, can, is_system_admin, scope_paths
@@ -21,10 +22,15 @@ __all__ = [
     "current_version",
     "default_owner",
     "indicator_create",
+    "indicator_reactivate",
+    "indicator_retire",
     "indicator_update",
     "may_change_catalog",
+    "may_manage_catalog",
     "national_root",
     "reportform_create",
+    "reportform_reactivate",
+    "reportform_retire",
     "reportform_update",
     "version_indicators",
 ]
@@ -66,6 +72,24 @@ def may_change_catalog(actor, owner: OrgUnit | None) -> bool:
     return owner is not None and can(actor, Action.MANAGE, owner.path)
 
 
+def may_manage_catalog(user) -> bool:
+    """Whether `user` may create indicators and forms at all (system admins and unit admins); which ones they
+    may then change is may_change_catalog's answer."""
+    return is_system_admin(user) or bool(scope_paths(user, Action.MANAGE))
+
+
+def _user_or_none(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _require_active_parts(fields: dict[str, Any]) -> None:
+    for name in ("numerator", "denominator"):
+        part = fields.get(name)
+        if part is not None and part.retired_at is not None:
+            message = _("Chỉ tiêu %(c)s đã ngừng sử dụng (indicator %(c)s is retired).") % {"c": part.code}
+            raise ServiceError(message, {"fields": {name: [message]}})
+
+
 def _require_owner(actor, owner: OrgUnit | None) -> None:
     if not may_change_catalog(actor, owner):
         name = owner.name if owner is not None else _("cấp trung ương")
@@ -93,6 +117,7 @@ def indicator_create(*, code: str, name_vi: str, owner: OrgUnit | None = None, a
         raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(unknown)))
     owner = owner or default_owner(actor)
     _require_owner(actor, owner)
+    _require_active_parts(fields)
     if Indicator.objects.filter(code=code).exists():
         raise ServiceError(
             _("Mã chỉ tiêu '%s' đã có (indicator code already exists)") % code, {"fields": {"code": code}}
@@ -109,6 +134,9 @@ def indicator_update(*, indicator: Indicator, actor=None, **fields: Any) -> Indi
     if unknown:
         raise ServiceError(_("Trường không hợp lệ (unknown fields): %s") % ", ".join(sorted(unknown)))
     _require_owner(actor, indicator.owner)
+    _require_active_parts(
+        {k: v for k, v in fields.items() if k in ("numerator", "denominator") and v != getattr(indicator, k)}
+    )
     if ("aggregation" in fields or "value_type" in fields) and DataValue.objects.filter(indicator=indicator).exists():
         if (
             fields.get("aggregation", indicator.aggregation) != indicator.aggregation
@@ -144,7 +172,7 @@ def _check_sections(sections: Any) -> list[dict[str, str]]:
     return [{"key": s["key"], "title": s["title"]} for s in sections]
 
 
-def _new_version(form: ReportForm, number: int, indicators: list[Indicator], sections) -> ReportFormVersion:
+def _new_version(form: ReportForm, number: int, indicators: list[Indicator], sections, actor=None) -> ReportFormVersion:
     if not indicators:
         raise ServiceError(_("Biểu mẫu cần ít nhất một chỉ tiêu (a form needs at least one indicator)."))
     if len({i.pk for i in indicators}) != len(indicators):
@@ -156,7 +184,13 @@ def _new_version(form: ReportForm, number: int, indicators: list[Indicator], sec
                 "(ratio indicators are computed, not entered: put their numerator and denominator in the form)."
             )
         )
-    version = ReportFormVersion.objects.create(form=form, number=number, narrative_sections=sections)
+    retired = [i.code for i in indicators if i.retired_at is not None]
+    if retired:
+        message = _("Chỉ tiêu đã ngừng sử dụng (retired indicators): %(c)s") % {"c": ", ".join(retired)}
+        raise ServiceError(message, {"fields": {"indicators": [message]}})
+    version = ReportFormVersion.objects.create(
+        form=form, number=number, narrative_sections=sections, created_by=_user_or_none(actor)
+    )
     FormIndicator.objects.bulk_create(
         FormIndicator(version=version, indicator=ind, position=i) for i, ind in enumerate(indicators, 1)
     )
@@ -195,7 +229,7 @@ def reportform_create(
     full_clean_or_raise(form)
     form.save()
     sections = _check_sections(DEFAULT_NARRATIVE_SECTIONS if narrative_sections is None else narrative_sections)
-    _new_version(form, 1, indicators, sections)
+    _new_version(form, 1, indicators, sections, actor)
     return form
 
 
@@ -242,7 +276,7 @@ def reportform_update(
         if new_inds is None:
             new_inds = list(Indicator.objects.filter(pk__in=old_ids))
             new_inds.sort(key=lambda i: old_ids.index(i.pk))
-        _new_version(form, latest.number + 1, new_inds, sections)
+        _new_version(form, latest.number + 1, new_inds, sections, actor)
     return form
 
 
@@ -253,3 +287,81 @@ def version_indicators(version: ReportFormVersion) -> list[Indicator]:
         cached = [item.indicator for item in version.items.select_related("indicator").order_by("position")]
         version._indicators = cached
     return cached
+
+
+@transaction.atomic
+def indicator_retire(*, indicator: Indicator, actor=None) -> Indicator:
+    """Stop offering an indicator for new forms. Refused while a form in use still asks for it, or an indicator
+    in use is computed from it: take it out of those first. Its figures and history stay as they are."""
+    _require_owner(actor, indicator.owner)
+    if indicator.retired_at is not None:
+        raise ServiceError(_("Chỉ tiêu đã ngừng sử dụng (the indicator is already retired)."))
+    forms = [
+        f.code
+        for f in ReportForm.objects.active().filter(versions__items__indicator=indicator).distinct()
+        if current_version(f).items.filter(indicator=indicator).exists()
+    ]
+    if forms:
+        raise ServiceError(
+            _(
+                "Chỉ tiêu còn trong biểu mẫu đang dùng: %(f)s; hãy bỏ nó khỏi các biểu đó trước "
+                "(the indicator is still in forms in use: %(f)s; take it out of them first)."
+            )
+            % {"f": ", ".join(sorted(forms))},
+            {"forms": sorted(forms)},
+        )
+    ratios = list(
+        Indicator.objects.active()
+        .filter(models.Q(numerator=indicator) | models.Q(denominator=indicator))
+        .values_list("code", flat=True)
+    )
+    if ratios:
+        raise ServiceError(
+            _("Chỉ tiêu là tử số hoặc mẫu số của %(r)s đang dùng (the indicator is part of the ratios %(r)s in use).")
+            % {"r": ", ".join(ratios)},
+            {"indicators": ratios},
+        )
+    indicator.retired_at = timezone.now()
+    indicator.save(update_fields=["retired_at"])
+    return indicator
+
+
+@transaction.atomic
+def indicator_reactivate(*, indicator: Indicator, actor=None) -> Indicator:
+    _require_owner(actor, indicator.owner)
+    if indicator.retired_at is None:
+        raise ServiceError(_("Chỉ tiêu đang được sử dụng (the indicator is not retired)."))
+    _require_active_parts({"numerator": indicator.numerator, "denominator": indicator.denominator})
+    indicator.retired_at = None
+    indicator.save(update_fields=["retired_at"])
+    return indicator
+
+
+@transaction.atomic
+def reportform_retire(*, form: ReportForm, actor=None) -> ReportForm:
+    """Stop opening new reports on a form; the reports already made (drafts included) stay and stay readable."""
+    _require_owner(actor, form.owner)
+    if form.retired_at is not None:
+        raise ServiceError(_("Biểu mẫu đã ngừng sử dụng (the form is already retired)."))
+    form.retired_at = timezone.now()
+    form.save(update_fields=["retired_at"])
+    return form
+
+
+@transaction.atomic
+def reportform_reactivate(*, form: ReportForm, actor=None) -> ReportForm:
+    _require_owner(actor, form.owner)
+    if form.retired_at is None:
+        raise ServiceError(_("Biểu mẫu đang được sử dụng (the form is not retired)."))
+    retired = [i.code for i in version_indicators(current_version(form)) if i.retired_at is not None]
+    if retired:
+        raise ServiceError(
+            _(
+                "Biểu mẫu có chỉ tiêu đã ngừng sử dụng: %(c)s; hãy sửa biểu hoặc dùng lại các chỉ tiêu đó trước "
+                "(the form has retired indicators: %(c)s; edit the form or reactivate them first)."
+            )
+            % {"c": ", ".join(retired)}
+        )
+    form.retired_at = None
+    form.save(update_fields=["retired_at"])
+    return form

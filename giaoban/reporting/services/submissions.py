@@ -55,6 +55,8 @@ def deadline_for(form: ReportForm, period: str) -> date:
 
 def applies_to(form: ReportForm, unit: OrgUnit, period: str) -> str | None:
     """Why `unit` cannot report `form` for `period`, or None when it can."""
+    if form.retired_at is not None:
+        return _("Biểu mẫu đã ngừng sử dụng (the form is retired)")
     try:
         p = periods.parse_period(period)
     except periods.PeriodError as exc:
