@@ -157,9 +157,7 @@ SOURCES = [
     Source("users", _user_rows, "history_date", "history_user", None, history=True),
     Source(
         "forms",
-        lambda u: _scoped(
-            ReportForm.history.select_related("owner", "history_user"), u, Action.AUDIT, "owner__path"
-        ),
+        lambda u: _scoped(ReportForm.history.select_related("owner", "history_user"), u, Action.AUDIT, "owner__path"),
         "history_date",
         "history_user",
         "owner__path",
@@ -202,7 +200,7 @@ SOURCES = [
 
 
 def parse_cursor(text: str | None) -> tuple[datetime, int, int] | None:
-    """"<iso time>_<source>_<id>" as the page's next link carries it; anything else starts at the newest."""
+    """ "<iso time>_<source>_<id>" as the page's next link carries it; anything else starts at the newest."""
     try:
         at, source, pk = (text or "").rsplit("_", 2)
         moment = datetime.fromisoformat(at)
@@ -245,7 +243,9 @@ def audit_events(
             qs = qs.filter(submission_id=submission_id)
         if unit is not None:
             if source.unit_path is None:
-                qs = qs.filter(id__in=UserProfile.objects.filter(subtree_q("org_unit__path", unit.path)).values("user_id"))
+                qs = qs.filter(
+                    id__in=UserProfile.objects.filter(subtree_q("org_unit__path", unit.path)).values("user_id")
+                )
             else:
                 qs = qs.filter(subtree_q(source.unit_path, unit.path))
         if actor:
@@ -310,7 +310,8 @@ def _events(shown: list[tuple[tuple, int, Any]]) -> list[AuditEvent]:
         event = _event(SOURCES[index], row, user_units)
         event.key = key
         event.changes += [
-            (str(f.verbose_name), _shown(f, old, names), _shown(f, new, names)) for f, old, new in diffs.get(position, [])
+            (str(f.verbose_name), _shown(f, old, names), _shown(f, new, names))
+            for f, old, new in diffs.get(position, [])
         ]
         events.append(event)
     return events
@@ -338,7 +339,7 @@ def _shown(f, value, names: dict) -> str:
         if obj is None:
             return f"#{value}"
         if f.related_model is get_user_model():
-            return (f"{obj.last_name} {obj.first_name}".strip() or obj.username)
+            return f"{obj.last_name} {obj.first_name}".strip() or obj.username
         return str(obj)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
@@ -417,7 +418,9 @@ def _event(source: Source, row, user_units: dict[int, OrgUnit]) -> AuditEvent:
             at,
             actor,
             "users",
-            str(_("Cấp vai trò") if row.history_type == "+" else _("Bỏ vai trò") if row.history_type == "-" else action),
+            str(
+                _("Cấp vai trò") if row.history_type == "+" else _("Bỏ vai trò") if row.history_type == "-" else action
+            ),
             f"{_person(row.user)} — {row.get_role_display()} @ {row.org_unit.code}",
             reverse("user_detail", args=[row.user_id]),
             row.org_unit,
@@ -471,4 +474,3 @@ def _value(indicator: Indicator, text: str) -> str:
         except InvalidOperation:
             pass
     return text
-

@@ -82,7 +82,16 @@ def can_audit_somewhere(user) -> bool:
 
 
 def _export(events, fmt: str) -> HttpResponse:
-    headers = [_("Lúc"), _("Người sửa"), _("Loại"), _("Thao tác"), _("Đối tượng"), _("Mã đơn vị"), _("Đơn vị"), _("Thay đổi")]
+    headers = [
+        _("Lúc"),
+        _("Người sửa"),
+        _("Loại"),
+        _("Thao tác"),
+        _("Đối tượng"),
+        _("Mã đơn vị"),
+        _("Đơn vị"),
+        _("Thay đổi"),
+    ]
     rows = [
         [
             timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M:%S"),
