@@ -36,6 +36,8 @@ class Endpoint:
     # Per-user objects (API tokens): "in" is the user's own, "out" someone else's, and every role, a system
     # admin's too, sees its own only.
     owner_only: bool = False
+    # A page of system administrators only (units, the country's tree): 404 as a whole for every other role.
+    system_only: bool = False
 
 
 # One test checks both sides: the world and the user are built once for the pair, which halves the
@@ -70,7 +72,7 @@ def check_one(client, world, endpoint: Endpoint, role: str, scope: str, user) ->
             response = client.post(endpoint.url(world, scope), body)
         else:
             response = client.get(endpoint.url(world, scope))
-    allowed = endpoint.action in ROLE_ACTIONS[role]
+    allowed = role == Role.SYSTEM_ADMIN if endpoint.system_only else endpoint.action in ROLE_ACTIONS[role]
     if endpoint.owner_only:
         visible = scope == "in"
     else:
@@ -80,7 +82,7 @@ def check_one(client, world, endpoint: Endpoint, role: str, scope: str, user) ->
             assert response.status_code != 404 and response.status_code < 500, (endpoint.name, role, scope)
         else:
             assert response.status_code == 404, (endpoint.name, role, scope, response.status_code)
-    elif endpoint.gated and not allowed:
+    elif (endpoint.gated or endpoint.system_only) and not allowed:
         assert response.status_code == 404, (endpoint.name, role, scope, response.status_code)
     elif endpoint.marker is None:
         assert response.status_code == (200 if visible else 404), (endpoint.name, role, scope, response.status_code)

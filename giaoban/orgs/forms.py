@@ -140,3 +140,22 @@ def grantable_roles(actor) -> list[tuple[str, str]]:
     from giaoban.core.access import is_system_admin
 
     return [(v, label) for v, label in Role.choices if v != Role.SYSTEM_ADMIN or is_system_admin(actor)]
+
+
+class UnitImportForm(forms.Form):
+    """The system admin's CSV import of units or successions (the rules of `giaoban orgunits import-*`)."""
+
+    UNITS = "units"
+    SUCCESSIONS = "successions"
+
+    what = forms.ChoiceField(
+        label=_("Nội dung tệp"),
+        choices=[(UNITS, _("Đơn vị")), (SUCCESSIONS, _("Kế thừa (sáp nhập, chia tách, đổi tên)"))],
+        initial=UNITS,
+    )
+    file = forms.FileField(label=_("Tệp CSV (UTF-8)"))
+    dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

@@ -103,3 +103,29 @@ class ReportFormForm(forms.Form):
         self.fields["period_type"].choices = [(t, t) for t in periods.PERIOD_TYPES]
         self.fields["scheme"].choices = [(s, s) for s in periods.SCHEMES]
         self.fields["unit_kinds"].choices = OrgUnit.Kind.choices
+class AuditFilterForm(forms.Form):
+    """The audit page's filters (GET): a unit and everything below it (?unit=<code>, what the shared unit picker
+    sets), who (username), which kind of change, a date range (inclusive), one report; ?from=&to=&user= too."""
+
+    unit = forms.CharField(label=_("Mã đơn vị (cả cấp dưới)"), max_length=12, required=False)
+    actor = forms.CharField(label=_("Người sửa (tên đăng nhập)"), max_length=150, required=False)
+    kind = forms.ChoiceField(label=_("Loại thay đổi"), required=False)
+    start = forms.DateField(
+        label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    submission = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *args, kinds=(), **kwargs):
+        if data is not None:
+            data = data.copy()
+            for alias, name in (("from", "start"), ("to", "end"), ("user", "actor")):
+                if data.get(alias) and not data.get(name):
+                    data[name] = data[alias]
+        super().__init__(data, *args, **kwargs)
+        self.fields["kind"].choices = [("", _("Tất cả"))] + [(k, label) for k, label in kinds]
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")

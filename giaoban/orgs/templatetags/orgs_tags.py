@@ -2,7 +2,7 @@
 
 from django import template
 
-from giaoban.core.access import Action, scope_paths
+from giaoban.core.access import Action, is_system_admin, scope_paths
 
 register = template.Library()
 
@@ -14,3 +14,9 @@ def administers_units(user) -> bool:
         return False
     paths = scope_paths(user, Action.MANAGE)
     return paths is None or bool(paths)
+
+
+@register.filter
+def administers_system(user) -> bool:
+    """True for system administrators: the menu offers them the import of units and successions."""
+    return is_system_admin(user)
