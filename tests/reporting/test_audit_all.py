@@ -215,3 +215,9 @@ ENDPOINTS = [
 def test_it_scopes_the_audit_of_every_kind(client, tree, world, make_user, endpoint, role, scope):
     user = make_user(role, tree.vn if role == "system_admin" else tree.p1)
     check(client, world, endpoint, role, scope, user)
+
+
+def test_it_names_who_made_a_forms_new_version(client, world):
+    page = _page(client, world.sysadmin, "kind=forms&actor=qtht")
+    assert "W35 v2" in page
+    assert "W35 v2" not in _page(client, world.sysadmin, "kind=forms&actor=thu-ky")

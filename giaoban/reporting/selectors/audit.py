@@ -166,10 +166,10 @@ SOURCES = [
     Source(
         "forms",
         lambda u: _scoped(
-            ReportFormVersion.objects.select_related("form__owner"), u, Action.AUDIT, "form__owner__path"
+            ReportFormVersion.objects.select_related("form__owner", "created_by"), u, Action.AUDIT, "form__owner__path"
         ),
         "created_at",
-        None,
+        "created_by",
         "form__owner__path",
     ),
     Source(
@@ -394,7 +394,7 @@ def _event(source: Source, row, user_units: dict[int, OrgUnit]) -> AuditEvent:
     if model is ReportFormVersion:
         return AuditEvent(
             at,
-            None,
+            actor,
             "forms",
             str(_("Phiên bản mới")),
             f"{row.form.code} v{row.number}",
