@@ -341,6 +341,9 @@ GIAOBAN_IMPORT_MAX_ROWS = int(os.environ.get("GIAOBAN_IMPORT_MAX_ROWS", "200000"
 GIAOBAN_IMPORT_ASYNC_ROWS = int(os.environ.get("GIAOBAN_IMPORT_ASYNC_ROWS", "20000"))
 # A file of the document register (PDF, Word, Excel, …) is refused over this size (bytes) with 413 too_large.
 DOCUMENTS_MAX_FILE_SIZE = int(os.environ.get("DOCUMENTS_MAX_FILE_SIZE", 20 * 1024 * 1024))
+# Where the consolidated report (.docx/.pdf) puts its figures table: "section" (in section I) or "appendix" (a page
+# "Phụ lục" after the signature, which section I refers to).
+CONSOLIDATED_FIGURES_PLACEMENT = os.environ.get("CONSOLIDATED_FIGURES_PLACEMENT", "section")
 
 # --- E-mail through Django's SMTP backend, configured from the environment.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

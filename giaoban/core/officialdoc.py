@@ -30,10 +30,11 @@ from lxml import etree
 from markupsafe import Markup
 
 from giaoban.core.errors import ServiceError
-from giaoban.core.formats import place_date_line
+from giaoban.core.formats import official_date, place_date_line
 
 __all__ = [
     "KINDS",
+    "Appendix",
     "Block",
     "OfficialDocument",
     "Section",
@@ -61,17 +62,31 @@ _BLANK_NUMBER = " " * 6  # left for the clerk to write the number in by hand whe
 
 
 @dataclass
-class Section:
-    title: str
-    paragraphs: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Table:
     title: str
     headers: list[str]
     rows: list[list[str]]
     total_row: list[str] | None = None
+
+
+@dataclass
+class Section:
+    """A numbered section of a report: its paragraphs, then (the figures in section I) its own table."""
+
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    table: Table | None = None
+
+
+@dataclass
+class Appendix:
+    """A page of its own after the signature: "Phụ lục", its title in capitals, the line "(Kèm theo Báo cáo số …
+    ngày … của <issued_by>)" built from the document's number and date, paragraphs, then the table."""
+
+    title: str
+    issued_by: str
+    table: Table
+    paragraphs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +138,8 @@ class OfficialDocument:
     signatures: list[Signature] = field(default_factory=list)
     # After the table (a plan: "Tổ chức thực hiện" below its items); "heading" and "body" styles.
     closing: list[Block] = field(default_factory=list)
+    # A report's figures may go in an appendix after the signature instead of a section (report kind only).
+    appendix: Appendix | None = None
 
 
 def _clean(text: str) -> str:
@@ -185,11 +202,15 @@ def _figures(table: Table) -> Markup:
     lines = [(table.headers, "header"), *((row, "row") for row in table.rows)]
     if table.total_row:
         lines.append((table.total_row, "total"))
-    for values, kind in lines:
+    for n, (values, kind) in enumerate(lines):
         row = grid.add_row()
+        tr_pr = row._tr.get_or_add_trPr()
+        # A row never breaks across two pages; the header repeats on every page of a long table.
+        tr_pr.append(OxmlElement("w:cantSplit"))
         if kind == "header":
-            # Repeat the header on every page of a long table.
-            row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+            tr_pr.append(OxmlElement("w:tblHeader"))
+        # The last figures move to the next page with the total, which never stands alone at the top of a page.
+        keep = kind == "header" or (table.total_row is not None and kind == "row" and n == len(lines) - 2)
         for i, cell in enumerate(row.cells):
             text = _clean(values[i]) if i < len(values) else ""
             cell.width = Mm(widths[i])
@@ -198,6 +219,8 @@ def _figures(table: Table) -> Markup:
             fmt = paragraph.paragraph_format
             # Cells would otherwise inherit the body's justification and first-line indent.
             fmt.first_line_indent, fmt.space_before, fmt.space_after = Pt(0), Pt(2), Pt(2)
+            if keep:
+                fmt.keep_with_next = True
             if kind == "header" or i in centred:
                 fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
             elif _NUMBER.fullmatch(text):
@@ -216,7 +239,7 @@ def _context(doc: OfficialDocument) -> dict:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {doc.layout!r}")
     if doc.kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {doc.kind!r}")
-    table = doc.table if doc.table and (doc.table.headers or doc.table.rows) else None
+    table = doc.table if _has_table(doc.table) else None
     return {
         "parent_body": _clean(doc.parent_body),
         "issuer": _clean(doc.issuer),
@@ -225,7 +248,8 @@ def _context(doc: OfficialDocument) -> dict:
         "place_date": place_date_line(_clean(doc.place), doc.date, blank=not doc.dated),
         "doc_type": _clean(doc.doc_type),
         "subject": _clean(doc.subject),
-        "sections": [{"title": _clean(s.title), "paragraphs": _paragraphs(s.paragraphs)} for s in doc.sections],
+        "sections": [_section(s) for s in doc.sections],
+        "appendix": _appendix(doc) if doc.appendix and _has_table(doc.appendix.table) else None,
         "table": {"title": _clean(table.title)} if table else None,
         "figures": _figures(table) if table else "",
         "signer_capacity": _clean(doc.signer_capacity),
@@ -237,6 +261,38 @@ def _context(doc: OfficialDocument) -> dict:
         "signatures": [
             {"capacity": _clean(s.capacity), "title": _clean(s.title), "name": _clean(s.name)} for s in doc.signatures
         ],
+    }
+
+
+def _has_table(table: Table | None) -> bool:
+    return table is not None and bool(table.headers or table.rows)
+
+
+def _section(section: Section) -> dict:
+    table = section.table if _has_table(section.table) else None
+    return {
+        "title": _clean(section.title),
+        "paragraphs": _paragraphs(section.paragraphs),
+        "table": {"title": _clean(table.title)} if table else None,
+        "figures": _figures(table) if table else "",
+    }
+
+
+def _appendix(doc: OfficialDocument) -> dict:
+    """The appendix's lines; its reference names the document by number and date, left blank on a draft as in
+    the document's own header."""
+    appendix = doc.appendix
+    number = _clean(doc.number) or _BLANK_NUMBER
+    symbol = _clean(doc.symbol)
+    number_symbol = f"{number}-{symbol}" if doc.layout == "party" else f"{number}/{symbol}"
+    gap = "\u00a0" * 6
+    day = official_date(doc.date) if doc.dated else f"ngày{gap}tháng{gap}năm {doc.date.year}"
+    kind = _clean(doc.doc_type).capitalize()
+    return {
+        "title": _clean(appendix.title),
+        "reference": f"(Kèm theo {kind} số {number_symbol}, {day} của {_clean(appendix.issued_by)})",
+        "paragraphs": _paragraphs(appendix.paragraphs),
+        "figures": _figures(appendix.table),
     }
 
 

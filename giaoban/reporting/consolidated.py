@@ -10,12 +10,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from giaoban.core import officialdoc
 from giaoban.core.access import Action, can, subtree_q
@@ -66,19 +68,30 @@ TRANSPOSE_UP_TO = 4
 
 
 def period_label(period: str) -> str:
-    """ "2023N9" -> "9 tháng đầu năm 2023", "2023-10" -> "tháng 10/2023", "2023Q3" -> "quý III năm 2023"."""
+    """ "2023N9" -> "9 tháng đầu năm 2023", "2023-10" -> "tháng 10/2023", "2023Q3" -> "quý III năm 2023": the period
+    in the middle of a sentence, in the active language (the documents are built in Vietnamese, see `in_vietnamese`)."""
     p = periods.parse_period(period)
     if p.type == periods.WEEK:
-        return f"tuần {p.index:02d}/{p.year}"
+        return pgettext("kỳ báo cáo trong câu", "tuần %(n)s/%(y)s") % {"n": f"{p.index:02d}", "y": p.year}
     if p.type == periods.MONTH:
-        return f"tháng {p.index:02d}/{p.year}"
+        return pgettext("kỳ báo cáo trong câu", "tháng %(m)s/%(y)s") % {"m": f"{p.index:02d}", "y": p.year}
     if p.type == periods.QUARTER:
-        return f"quý {ROMAN[p.index - 1]} năm {p.year}"
+        return pgettext("kỳ báo cáo trong câu", "quý %(q)s năm %(y)s") % {"q": ROMAN[p.index - 1], "y": p.year}
     if p.type == periods.HALF:
-        return f"6 tháng {'đầu' if p.index == 1 else 'cuối'} năm {p.year}"
+        first = p.index == 1
+        return (
+            pgettext("kỳ báo cáo trong câu", "6 tháng đầu năm %(y)s")
+            if first
+            else pgettext("kỳ báo cáo trong câu", "6 tháng cuối năm %(y)s")
+        ) % {"y": p.year}
     if p.type == periods.NINE_MONTHS:
-        return f"9 tháng đầu năm {p.year}"
-    return f"năm {p.year}"
+        return pgettext("kỳ báo cáo trong câu", "9 tháng đầu năm %(y)s") % {"y": p.year}
+    return pgettext("kỳ báo cáo trong câu", "năm %(y)s") % {"y": p.year}
+
+
+def in_vietnamese():
+    """The official documents and the texts stored in a draft are Vietnamese whatever the reader's language."""
+    return translation.override("vi")
 
 
 def form_window(form: ReportForm, period: str) -> tuple[periods.Period, list[periods.Period]]:
@@ -406,9 +419,11 @@ def _defaults(committee: Committee, form: ReportForm, period: str) -> dict[str, 
         else None
     )
     recipients = [f"- {above.name} (để báo cáo)," if above else None, "- Các thành viên Ban Chỉ đạo,", "- Lưu VT."]
+    with in_vietnamese():  # stored in the draft: the document's words, whoever opens the page first
+        subject = f"Kết quả công tác {period_label(period)}, nhiệm vụ thời gian tới"
     return {
         "place": short_name(unit),
-        "subject": f"Kết quả công tác {period_label(period)}, nhiệm vụ thời gian tới",
+        "subject": subject,
         "signer_name": head.person_name if head else "",
         "signer_title": "TRƯỞNG BAN",
         "signer_capacity": "T/M BAN CHỈ ĐẠO" if layout == "party" else "TM. BAN CHỈ ĐẠO",
@@ -580,11 +595,13 @@ def report_issue(
     if report.pk is None:
         raise ServiceError(_("Hãy lưu dự thảo trước khi ban hành (save the draft first)."))
     locked = _lock(report, expected_version)
+    with in_vietnamese():
+        subject = locked.subject or f"Báo cáo {period_label(locked.period)}"
     registered = numbering.document_issued(
         committee=locked.committee,
         type=DocumentType.BAO_CAO,
         on=issued_on,
-        subject=locked.subject or f"Báo cáo {period_label(locked.period)}",
+        subject=subject,
         source=locked,
         number=number,
         signer=locked.signer_name,
@@ -604,6 +621,42 @@ def report_issue(
 
 # --- The document ---------------------------------------------------------------------------------------
 
+FIGURES_PLACEMENTS = ("section", "appendix")
+
+
+def figures_placement() -> str:
+    """Where the document puts its figures table: "section" (in section I, the default) or "appendix" (on a page
+    of its own after the signature, referenced from section I): settings.CONSOLIDATED_FIGURES_PLACEMENT."""
+    placement = getattr(settings, "CONSOLIDATED_FIGURES_PLACEMENT", "section")
+    if placement not in FIGURES_PLACEMENTS:
+        raise ImproperlyConfigured(
+            f"CONSOLIDATED_FIGURES_PLACEMENT must be one of {FIGURES_PLACEMENTS}, not {placement!r}"
+        )
+    return placement
+
+
+def roman(n: int) -> str:
+    """1 -> "I", 4 -> "IV", 14 -> "XIV": the numbers of a report's sections."""
+    out = ""
+    for value, letters in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
+
 
 def _phrase(ind: Indicator, value: Decimal) -> str:
     name = ind.name_vi[:1].lower() + ind.name_vi[1:]
@@ -618,16 +671,18 @@ def _phrase(ind: Indicator, value: Decimal) -> str:
 
 
 def summary_paragraph(table: ConsolidatedTable) -> str:
-    """The key figures in one sentence, from the indicators' names and values."""
+    """The key figures in one sentence, from the indicators' names and values (document text: Vietnamese)."""
     phrases = [_phrase(i, v) for i, v in zip(table.indicators, table.total.values, strict=True) if v is not None]
     if not phrases:
         return ""
-    return f"Kết quả chủ yếu {period_label(table.period)}: " + "; ".join(phrases) + "."
+    with in_vietnamese():
+        return f"Kết quả chủ yếu {period_label(table.period)}: " + "; ".join(phrases) + "."
 
 
 def doc_table(table: ConsolidatedTable) -> tuple[officialdoc.Table, str]:
     """The document's figures table and, when its columns are numbered, the legend naming them."""
-    title = f"Số liệu tổng hợp {period_label(table.period)}"
+    with in_vietnamese():
+        title = f"Số liệu tổng hợp {period_label(table.period)}"
     rows = table.rows
     if len(rows) <= TRANSPOSE_UP_TO:
         # Few units: one line per indicator reads better than a row seven columns wide.
@@ -660,28 +715,58 @@ def effective_narrative(report: ConsolidatedReport, gathered: list[GatheredSecti
     return {s.key: (report.narrative or {}).get(s.key) or s.prefill(unit) for s in gathered}
 
 
+def report_sections(
+    report: ConsolidatedReport, table: ConsolidatedTable, gathered: list[GatheredSection], placement: str
+) -> list[officialdoc.Section]:
+    """The document's sections: every section of the form keeps its official number (I, II, III…) and says so
+    when it has nothing to report; section I opens with the key figures and holds the figures table, or
+    refers to the appendix. A form without narrative sections gets one: "I. KẾT QUẢ"."""
+    texts = effective_narrative(report, gathered)
+    figures, legend = doc_table(table)
+    has_figures = bool(figures.rows)
+    summary = summary_paragraph(table)
+    titles = [(s.key, s.title) for s in gathered] or [("", "Kết quả")]
+    sections = []
+    for n, (key, title) in enumerate(titles):
+        section = officialdoc.Section(f"{roman(n + 1)}. {title.upper()}", [texts[key]] if texts.get(key) else [])
+        if n == 0:
+            if summary:
+                section.paragraphs.insert(0, summary)
+            if has_figures and placement == "appendix":
+                section.paragraphs.append(_("Số liệu chi tiết tại Phụ lục kèm theo."))
+            elif has_figures:
+                section.paragraphs += [legend] if legend else []
+                section.table = figures
+        if not section.paragraphs and section.table is None:
+            section.paragraphs = [_("Không có nội dung báo cáo trong kỳ.")]
+        sections.append(section)
+    return sections
+
+
 def report_document(
     report: ConsolidatedReport, table: ConsolidatedTable, gathered: list[GatheredSection]
 ) -> officialdoc.OfficialDocument:
+    """The report as an official document, in Vietnamese whatever the reader's language; the figures go in
+    section I or in an appendix after the signature (`figures_placement`)."""
+    with in_vietnamese():
+        return _document(report, table, gathered, figures_placement())
+
+
+def _document(
+    report: ConsolidatedReport, table: ConsolidatedTable, gathered: list[GatheredSection], placement: str
+) -> officialdoc.OfficialDocument:
     committee = report.committee
     layout = layout_of(committee)
-    texts = effective_narrative(report, gathered)
-    sections = []
-    summary = summary_paragraph(table)
-    for s in gathered:
-        paragraphs = [texts[s.key]] if texts[s.key] else []
-        if not sections and summary:
-            paragraphs.insert(0, summary)
-        if paragraphs:
-            sections.append(officialdoc.Section(f"{ROMAN[len(sections) % 10]}. {s.title.upper()}", paragraphs))
-    if not sections and summary:
-        sections.append(officialdoc.Section("I. KẾT QUẢ", [summary]))
+    sections = report_sections(report, table, gathered, placement)
+    appendix = None
     figures, legend = doc_table(table)
-    if legend:
-        if sections:
-            sections[-1].paragraphs.append(legend)
-        else:
-            sections.append(officialdoc.Section("", [legend]))
+    if placement == "appendix" and figures.rows:
+        appendix = officialdoc.Appendix(
+            title=figures.title,
+            issued_by=committee.name,
+            table=officialdoc.Table("", figures.headers, figures.rows, figures.total_row),
+            paragraphs=[legend] if legend else [],
+        )
     defaults = _defaults(committee, report.form, report.period) if not report.signer_name else {}
     return officialdoc.OfficialDocument(
         layout=layout,
@@ -695,16 +780,18 @@ def report_document(
         doc_type="BÁO CÁO",
         subject=report.subject,
         sections=sections,
-        table=figures,
+        table=None,
         signer_capacity=report.signer_capacity,
         signer_title=report.signer_title,
         signer_name=report.signer_name or defaults.get("signer_name", ""),
         recipients=list(report.recipients),
+        appendix=appendix,
     )
 
 
 def _xlsx(report: ConsolidatedReport, table: ConsolidatedTable) -> bytes:
-    headers = ["STT", "Đơn vị", *table.headers]
+    """The figures as a spreadsheet, in the reader's language (the indicators' names are the form's own)."""
+    headers = [_("STT"), _("Đơn vị"), *table.headers]
     rows = [[n + 1, r.label, *r.values] for n, r in enumerate(table.rows)]
     rows.append(["", table.total.label, *table.total.values])
     title = f"{report.committee.name} — {report.form.name} — {period_label(table.period)}"
@@ -718,10 +805,11 @@ def export(report: ConsolidatedReport, fmt: str, approved_only: bool = False, us
             f"Định dạng không hỗ trợ: {fmt} (unsupported format; use {', '.join(FORMATS)})", {"format": fmt}
         )
     unit = report.committee.org_unit
-    table = consolidated_table(user, unit, report.form, report.period, approved_only)
     if fmt == "xlsx":
-        return _xlsx(report, table)
-    doc = report_document(report, table, gather_narratives(unit, report.form, report.period, approved_only))
+        return _xlsx(report, consolidated_table(user, unit, report.form, report.period, approved_only))
+    with in_vietnamese():  # the table's labels ("Tổng cộng", "… (báo cáo của đơn vị)") are document text
+        table = consolidated_table(user, unit, report.form, report.period, approved_only)
+        doc = report_document(report, table, gather_narratives(unit, report.form, report.period, approved_only))
     return officialdoc.render_docx(doc) if fmt == "docx" else officialdoc.render_pdf(doc)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -21,6 +22,7 @@ from docx.oxml.ns import qn
 from giaoban.core import officialdoc
 from giaoban.core.docx import build_templates
 from giaoban.core.errors import ServiceError
+from giaoban.core.formats import format_number
 from giaoban.core.officialdoc import OfficialDocument, Section, Table, pdf_available, render_docx, render_pdf
 
 BODY = "Trang thông tin điện tử của Ban Chỉ đạo đăng tải 279 tin, bài, bình quân 56.000 lượt truy cập mỗi tháng."
@@ -305,3 +307,74 @@ def test_it_converts_in_parallel_without_sharing_a_profile():
     with ThreadPoolExecutor(2) as pool:
         pdfs = list(pool.map(render_pdf, [make_doc("party"), make_doc("state")]))
     assert all(pdf.startswith(b"%PDF") for pdf in pdfs)
+
+
+# --- The figures table across pages -------------------------------------------------------------------------
+
+
+def units_doc(n: int, layout: str = "party") -> OfficialDocument:
+    """A report whose section I holds a table of `n` units and a total row."""
+    table = Table(
+        title="Số liệu tổng hợp 9 tháng đầu năm 2023",
+        headers=["STT", "Đơn vị", "(1)", "(2)"],
+        rows=[[str(i), f"Đơn vị số {i:03d}", "1.234", "56"] for i in range(1, n + 1)],
+        total_row=["", "Tổng cộng", format_number(1234 * n), format_number(56 * n)],
+    )
+    return make_doc(layout, table=None, sections=[Section("I. KẾT QUẢ ĐẠT ĐƯỢC", [BODY], table=table)])
+
+
+def test_it_keeps_the_table_rows_whole_and_the_last_figures_with_the_total():
+    rows = figures_table(read(units_doc(5))).rows
+    for row in rows:
+        assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+    assert rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    keep = [all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs) for row in rows]
+    # The header keeps with the first unit, the last unit with the total.
+    assert keep == [True, False, False, False, False, True, False]
+
+
+def pdf_page(pdf: bytes, page: int) -> list[str]:
+    """The non-empty lines of one page of a PDF (pdftotext -f/-l), without the page number at its top."""
+    out = subprocess.run(  # noqa: S603 - fixed arguments, our own PDF
+        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), "-", "-"],  # noqa: S607
+        input=pdf,
+        capture_output=True,
+        check=True,
+    )
+    lines = [line.strip() for line in out.stdout.decode().splitlines() if line.strip()]
+    return lines[1:] if lines and lines[0] == str(page) else lines
+
+
+def test_it_never_leaves_the_total_row_alone_at_the_top_of_a_page(monkeypatch):
+    layout = "party"  # the state layout only moves the table down a little: one layout keeps the suite quicker
+    if not pdf_available() or not shutil.which("pdftotext"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice and pdftotext are required in CI")
+        pytest.skip("LibreOffice or pdftotext is not installed")
+    # As many units as fill the first page: without the fix the total would open the second page alone.
+    fit = sum(bool(re.match(r"\d+ +Đơn vị số", line)) for line in pdf_page(render_pdf(units_doc(60, layout)), 1))
+    assert 5 < fit < 60
+    doc = units_doc(fit, layout)
+
+    original = officialdoc.render_docx
+
+    def without_keep(d):
+        data = BytesIO(original(d))
+        out = BytesIO()
+        with zipfile.ZipFile(data) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                content = src.read(item)
+                if item.filename == "word/document.xml":
+                    content = content.replace(b"<w:keepNext/>", b"")
+                dst.writestr(item, content)
+        return out.getvalue()
+
+    with monkeypatch.context() as m:
+        m.setattr(officialdoc, "render_docx", without_keep)
+        unkept = pdf_page(render_pdf(doc), 2)
+    assert unkept[0].startswith("STT") and unkept[1].startswith("Tổng cộng"), unkept[:3]  # the case we guard
+
+    page = pdf_page(render_pdf(doc), 2)
+    assert page[0].startswith("STT"), page[:3]  # the header repeats
+    assert re.match(rf"{fit} +Đơn vị số {fit:03d}", page[1]), page[:3]  # the last unit came along
+    assert page[2].startswith("Tổng cộng"), page[:3]

@@ -6,7 +6,11 @@ from datetime import date
 
 import pytest
 
-from giaoban.reporting import services
+from giaoban.orgs import services as org_services
+from giaoban.orgs.models import Agency, Committee
+from giaoban.reporting import demo, services
+
+from .helpers import ngoc_lac_tree
 
 
 class Catalog:
@@ -70,3 +74,28 @@ def report():
         return s
 
     return make
+
+
+@pytest.fixture
+def district(db):
+    """VN > Thanh Hóa > Huyện Ngọc Lặc (closed 30/06/2025) > two old communes, two current communes, the
+    provincial and the district committees; then the reporting demo's figures."""
+    units = ngoc_lac_tree()
+    th, unit = units["th"], units["district"]
+    Committee.objects.create(name="Ban Chỉ đạo 35 Tỉnh ủy Thanh Hóa", short_name="BCĐ 35", org_unit=th)
+    agency = Agency.objects.create(name="Ban Tuyên giáo Huyện ủy Ngọc Lặc", org_unit=unit)
+    committee = Committee.objects.create(
+        name="Ban Chỉ đạo 35 Huyện ủy Ngọc Lặc", short_name="BCĐ 35", org_unit=unit, standing_agency=agency
+    )
+    org_services.committee_reconstitute(
+        committee=committee,
+        number="215-QĐ/HU",
+        date=date(2020, 9, 15),
+        kind="establish",
+        start=[
+            {"person_name": "Bùi Văn Tuấn", "role": "head", "position": "Phó Bí thư Thường trực Huyện ủy"},
+            {"person_name": "Phạm Văn Nghĩa", "role": "standing_deputy", "agency": agency},
+        ],
+    )
+    demo.load(today=date(2026, 11, 22))
+    return committee

@@ -18,43 +18,17 @@ from rest_framework.test import APIClient
 
 from giaoban.core import officialdoc
 from giaoban.core.errors import Conflict, ServiceError
-from giaoban.orgs import services as org_services
-from giaoban.orgs.models import Agency, Committee, OrgUnit
+from giaoban.orgs.models import Committee, OrgUnit
 from giaoban.reporting import consolidated, demo
 from giaoban.reporting.models import ConsolidatedReport
 from tests.access import Endpoint, check, matrix
 
-from .helpers import at, commune, ngoc_lac_tree
+from .helpers import at, commune
 
 SUBJECT = "Kết quả công tác 9 tháng đầu năm 2023, nhiệm vụ thời gian tới"
 
 
 # --- The old district on a minimal tree, with the reporting demo (as in test_demo.py) ------------------
-
-
-@pytest.fixture
-def district(db):
-    """VN > Thanh Hóa > Huyện Ngọc Lặc (closed 30/06/2025) > two old communes, two current communes, the
-    provincial and the district committees; then the reporting demo's figures."""
-    units = ngoc_lac_tree()
-    th, unit = units["th"], units["district"]
-    Committee.objects.create(name="Ban Chỉ đạo 35 Tỉnh ủy Thanh Hóa", short_name="BCĐ 35", org_unit=th)
-    agency = Agency.objects.create(name="Ban Tuyên giáo Huyện ủy Ngọc Lặc", org_unit=unit)
-    committee = Committee.objects.create(
-        name="Ban Chỉ đạo 35 Huyện ủy Ngọc Lặc", short_name="BCĐ 35", org_unit=unit, standing_agency=agency
-    )
-    org_services.committee_reconstitute(
-        committee=committee,
-        number="215-QĐ/HU",
-        date=date(2020, 9, 15),
-        kind="establish",
-        start=[
-            {"person_name": "Bùi Văn Tuấn", "role": "head", "position": "Phó Bí thư Thường trực Huyện ủy"},
-            {"person_name": "Phạm Văn Nghĩa", "role": "standing_deputy", "agency": agency},
-        ],
-    )
-    demo.load(today=date(2026, 11, 22))
-    return committee
 
 
 NBSP = "\u00a0"

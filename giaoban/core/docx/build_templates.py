@@ -81,6 +81,8 @@ def _line(container, text: str, align=CENTER, size: float = 14, before: float = 
     empty = isinstance(container, _Cell) and len(container.paragraphs) == 1 and not container.paragraphs[0].text
     paragraph = container.paragraphs[0] if empty else container.add_paragraph()
     run = _plain(paragraph, align, before).add_run(text)
+    if style.get("keep"):
+        paragraph.paragraph_format.keep_with_next = True
     run.font.size = Pt(size)
     run.bold, run.italic, run.underline = style.get("bold"), style.get("italic"), style.get("underline")
 
@@ -163,14 +165,24 @@ def build(layout: str, folder: Path = HERE) -> Path:
     _header(doc, party)
     _title(doc, party)
     doc.add_paragraph("{%p for section in sections %}")
-    doc.add_paragraph().add_run("{{ section.title }}").bold = True
+    heading = doc.add_paragraph()
+    heading.add_run("{{ section.title }}").bold = True
+    heading.paragraph_format.keep_with_next = True  # a section title never ends a page
     doc.add_paragraph("{%p for paragraph in section.paragraphs %}")
     doc.add_paragraph("{{ paragraph }}")
     doc.add_paragraph("{%p endfor %}")
+    # The figures in section I (CONSOLIDATED_FIGURES_PLACEMENT = "section"): built in code like the table below.
+    doc.add_paragraph("{%p if section.table %}")
+    _line(doc, "{%p if section.table.title %}")
+    _line(doc, "{{ section.table.title }}", before=12, bold=True, keep=True)
+    _line(doc, "{%p endif %}")
+    _line(doc, "{{p section.figures }}")
+    _line(doc, "", size=6)  # a little room between the table and the next section's title
+    doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p if table %}")
     _line(doc, "{%p if table.title %}")
-    _line(doc, "{{ table.title }}", before=12, bold=True)
+    _line(doc, "{{ table.title }}", before=12, bold=True, keep=True)
     _line(doc, "{%p endif %}")
     # The figures table has as many columns as the form has indicators, so it is built in code (a subdoc).
     _line(doc, "{{p figures }}")
@@ -185,10 +197,28 @@ def build(layout: str, folder: Path = HERE) -> Path:
     for _ in range(4):  # room for the signature and the seal
         _line(right, "")
     _line(right, "{{ signer_name }}", bold=True)
+    _appendix(doc)
 
     path = folder / f"report_{layout}.docx"
     doc.save(path)
     return path
+
+
+def _appendix(doc) -> None:
+    """The figures as an appendix on a page of its own after the signature (CONSOLIDATED_FIGURES_PLACEMENT =
+    "appendix"): "Phụ lục", its title, "(Kèm theo Báo cáo số … ngày … của …)", then the table."""
+    doc.add_paragraph("{%p if appendix %}")
+    _line(doc, "Phụ lục", bold=True, keep=True)
+    doc.paragraphs[-1].paragraph_format.page_break_before = True
+    _line(doc, "{{ appendix.title|upper }}", before=6, bold=True, keep=True)
+    _line(doc, "{{ appendix.reference }}", italic=True, keep=True)
+    _line(doc, "", keep=True)
+    doc.add_paragraph("{%p for paragraph in appendix.paragraphs %}")
+    doc.add_paragraph("{{ paragraph }}").paragraph_format.keep_with_next = True
+    doc.add_paragraph("{%p endfor %}")
+    _line(doc, "{{p appendix.figures }}")
+    _line(doc, "")  # the body ends with a paragraph, not the table
+    doc.add_paragraph("{%p endif %}")
 
 
 def _blocks(doc) -> None:
