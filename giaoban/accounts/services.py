@@ -1,4 +1,4 @@
-"""Writes of the accounts app: making and revoking API tokens."""
+"""Writes of the accounts app: making and revoking API tokens; password-reset e-mails, queued and sent."""
 
 from __future__ import annotations
 
@@ -6,9 +6,15 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from giaoban.core.errors import ServiceError, full_clean_or_raise
@@ -23,6 +29,8 @@ __all__ = [
     "api_tokens_revoke_all",
     "key_digest",
     "otp_verify",
+    "password_reset_email_queue",
+    "password_reset_email_send",
 ]
 
 # last_used is written at most this often per token: one write a minute, not one per request.
@@ -39,7 +47,9 @@ def api_token_create(*, name: str, actor) -> tuple[ApiToken, str]:
     """A new token of `actor`, and its key: the only time the key is seen. The actor's expired tokens go."""
     name = clean_line(name or "").strip()
     if not name:
-        raise ServiceError(_("Hãy đặt tên cho mã truy cập (ví dụ: tên chương trình dùng nó)."), {"fields": {"name": [_("Bắt buộc.")]}})
+        raise ServiceError(
+            _("Hãy đặt tên cho mã truy cập (ví dụ: tên chương trình dùng nó)."), {"fields": {"name": [_("Bắt buộc.")]}}
+        )
     ApiToken.objects.filter(user=actor).expired().delete()
     key = secrets.token_hex(20)
     token = ApiToken(user=actor, name=name, digest=key_digest(key), prefix=key[:8])
@@ -90,3 +100,49 @@ def otp_verify(*, user, code: str):
         if allowed and device.verify_token(code):
             return device
     return None
+
+
+#: The name the password-reset e-mail signs with.
+SITE_NAME = "giaoban"
+
+
+def password_reset_email_queue(*, user_ids: list[int], domain: str, use_https: bool) -> None:
+    """Queue a password-reset e-mail per user, once the current transaction commits; the request that asks
+    answers at once and the task worker sends them (in the language active now)."""
+    from .tasks import send_password_reset_email
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    ids = list(user_ids)
+
+    def enqueue() -> None:
+        for pk in ids:
+            send_password_reset_email.enqueue(pk, domain, use_https, language)
+
+    transaction.on_commit(enqueue)
+
+
+def password_reset_email_send(*, user_id: int, domain: str, use_https: bool, language: str) -> bool:
+    """E-mail the user a link to choose a new password (Django's reset token, made now, and the
+    `password_reset_confirm` page). False, sending nothing, when the account was deactivated, deleted or lost
+    its address since the e-mail was queued."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return False
+    context = {
+        "email": user.email,
+        "domain": domain,
+        "site_name": SITE_NAME,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": "https" if use_https else "http",
+    }
+    with translation.override(language):
+        PasswordResetForm().send_mail(
+            "registration/password_reset_subject.txt",
+            "registration/password_reset_email.html",
+            context,
+            None,
+            user.email,
+        )
+    return True

@@ -269,10 +269,14 @@ def importjob_status(job: ImportJob) -> JobStatus:
     return JobStatus(job, phase, job.rows_done, job.rows_total)
 
 
-def run_or_queue(*, actor, data: bytes, fmt: str, rows: list | None, file_name: str = "", draft: bool = False):
+def run_or_queue(
+    *, actor, data: bytes, fmt: str, rows: list | None, file_name: str = "", draft: bool = False, confirm: bool = True
+):
     """Import now (small) or queue a job (from async_threshold() rows on). Returns ImportResult or ImportJob.
     `rows` are the parsed rows when the caller has them (then `data` is only stored for a job). A CSV body is
-    not parsed to decide: its line count is enough, so a large file costs the request only its storing."""
+    not parsed to decide: its line count is enough, so a large file costs the request only its storing.
+    `confirm` False: an import done now stops on unusual figures (services.datavalues_import); a queued job
+    is not checked for them."""
     errors = RowErrors()
     if rows is None and fmt == ImportJob.Format.CSV:
         lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1  # quoted line breaks overcount: fine
@@ -283,4 +287,4 @@ def run_or_queue(*, actor, data: bytes, fmt: str, rows: list | None, file_name: 
     check_row_count(len(rows))
     if len(rows) >= async_threshold():
         return importjob_create(actor=actor, data=data, fmt=fmt, file_name=file_name, draft=draft)
-    return services.datavalues_import(rows=rows, actor=actor, draft=draft, file_errors=errors)
+    return services.datavalues_import(rows=rows, actor=actor, draft=draft, file_errors=errors, confirm=confirm)

@@ -1,4 +1,5 @@
-"""Helpers of the sign-in tests: signing in through the wizard, walking the setup, TOTP codes from a key."""
+"""Helpers of the sign-in tests: signing in through the wizard, walking the setup, TOTP codes from a key, running
+the queued e-mail jobs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 import time
 from base64 import b32decode
 
+from django.core.management import call_command
 from django_otp.oath import hotp
 
 PASSWORD = "matkhau-an-toan-123"
@@ -45,3 +47,26 @@ def set_up_totp(client) -> str:
     done = client.post("/accounts/two-factor/setup/", {SETUP_STEP: "generator", "generator-token": code_for(key)})
     assert done.status_code == 302, done.content.decode()[:2000]
     return key
+
+
+def run_queued_tasks() -> None:
+    """What the task worker does (`giaoban db_worker`): run every queued job, then stop. Inside a test's
+    transaction (tests without transaction=True) the worker, which closes the database connection on
+    PostgreSQL, cannot run: the queued jobs' functions are called here instead, as the worker would."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", "--no-reload", verbosity=0)
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    for result in DBTaskResult.objects.ready().order_by("enqueued_at"):
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+        result.delete()
+
+
+def queued(task_name: str) -> list:
+    """The args of the jobs of that task waiting for the worker (database backend)."""
+    from django_tasks_db.models import DBTaskResult
+
+    return [r.args_kwargs["args"] for r in DBTaskResult.objects.ready() if r.task_path.endswith(task_name)]

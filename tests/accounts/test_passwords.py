@@ -1,5 +1,6 @@
-"""Password change, and password reset by e-mail end to end through a real SMTP server (aiosmtpd): the mail
-arrives, its link (on SITE_URL) works once, the new password signs in."""
+"""Password change, and password reset by e-mail end to end through a real SMTP server (aiosmtpd): the page
+queues the mail and answers at once, the task worker delivers it, its link (on SITE_URL) works once, the new
+password signs in."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.contrib.auth import get_user_model
 from giaoban.core.access import Role
 from tests.access import api_token_key
 
-from .helpers import PASSWORD, sign_in
+from .helpers import PASSWORD, queued, run_queued_tasks, sign_in
 
 NEW = "mat-khau-moi-rat-dai-456"
 
@@ -30,6 +31,10 @@ def test_it_resets_a_forgotten_password_by_email_end_to_end(client, smtp, secret
     assert sent.status_code == 302 and sent["Location"] == "/accounts/password_reset/done/"
     assert "Hãy kiểm tra hộp thư" in client.get(sent["Location"]).content.decode()
 
+    assert smtp.take() == []  # not sent by the request: queued for the worker, with the user's key only
+    [args] = queued("send_password_reset_email")
+    assert args == [secretary.pk, "giaoban.example.vn", True, "vi"]
+    run_queued_tasks()
     [(to, msg)] = smtp.take()
     assert to == ["thuky@example.vn"] and msg["Subject"] == "Đặt lại mật khẩu giaoban"
     body = msg.get_body(preferencelist=("plain",)).get_content()
@@ -55,6 +60,8 @@ def test_it_resets_a_forgotten_password_by_email_end_to_end(client, smtp, secret
 def test_it_sends_nothing_for_an_unknown_address_and_says_the_same(client, smtp, secretary):
     sent = client.post("/accounts/password_reset/", {"email": "khong-co@example.vn"})
     assert sent.status_code == 302 and sent["Location"] == "/accounts/password_reset/done/"
+    assert queued("send_password_reset_email") == []
+    run_queued_tasks()
     assert smtp.take() == []
 
 
@@ -94,3 +101,33 @@ def test_every_password_page_is_in_the_sites_layout_in_both_languages(client, se
     client.cookies["django_language"] = "en"
     page = client.get(url).content.decode()
     assert en in page and vi not in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("compiled_locale")
+def test_the_queued_reset_mail_is_in_the_language_the_page_was_asked_in(client, smtp, secretary):
+    client.cookies["django_language"] = "en"
+    client.post("/accounts/password_reset/", {"email": "thuky@example.vn"})
+    run_queued_tasks()
+    [(_to, msg)] = smtp.take()
+    body = msg.get_body(preferencelist=("plain",)).get_content()
+    assert "Xin chào" not in body and "/accounts/reset/" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_nothing_to_an_account_deactivated_meanwhile(client, smtp, secretary):
+    client.post("/accounts/password_reset/", {"email": "thuky@example.vn"})
+    get_user_model().objects.filter(pk=secretary.pk).update(is_active=False)
+    run_queued_tasks()
+    assert smtp.take() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_unit_admins_reset_link_is_queued_and_delivered_by_the_worker(client, smtp, tree, make_user, secretary):
+    client.force_login(make_user(Role.UNIT_ADMIN, tree.p1))
+    response = client.post(f"/users/{secretary.pk}/password-reset/")
+    assert response.status_code == 302
+    assert smtp.take() == [] and len(queued("send_password_reset_email")) == 1
+    run_queued_tasks()
+    [(to, msg)] = smtp.take()
+    assert to == ["thuky@example.vn"] and "/accounts/reset/" in msg.get_body(preferencelist=("plain",)).get_content()

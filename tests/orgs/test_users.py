@@ -15,6 +15,7 @@ from giaoban.core.errors import ImportRejected, ServiceError
 from giaoban.orgs import selectors
 from giaoban.orgs.models import Agency, Membership, UserProfile, UserRole
 from giaoban.orgs.services import users as services
+from tests.accounts.helpers import run_queued_tasks
 
 User = get_user_model()
 
@@ -280,6 +281,7 @@ def test_a_unit_admin_creates_a_user_who_is_sent_a_link_to_set_a_password(
     assert response.status_code == 302, response.content.decode()[:3000]
     user = User.objects.get(email="moi@example.vn")
     assert response["Location"] == f"/users/{user.pk}/"
+    run_queued_tasks()  # the e-mail is sent by the task worker
     assert [m.to for m in mail.outbox] == [["moi@example.vn"]] and "/accounts/reset/" in mail.outbox[0].body
     outside = admin_client.post("/users/new/", {"name": "X", "email": "x@example.vn", "org_unit": "00004"})
     assert "phạm vi quản trị" in outside.content.decode() and not User.objects.filter(email="x@example.vn").exists()
@@ -295,8 +297,10 @@ def test_the_reset_link_sent_from_the_user_page_lets_the_user_choose_a_password(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     user = services.user_create(name="Lê Thị Lan", email="lan@example.vn", org_unit=tree.n1, actor=admin)
     client.force_login(admin)
-    response = client.post(f"/users/{user.pk}/password-reset/")
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/users/{user.pk}/password-reset/")
+    assert response.status_code == 302 and mail.outbox == []  # queued, not sent by the request
+    run_queued_tasks()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["lan@example.vn"]
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     assert user.history.first().history_change_reason == "password reset link sent"
@@ -317,6 +321,7 @@ def test_new_users_get_their_link_once_created(tree, admin, settings, django_cap
             HEADER + "A An,a@example.vn,,15061,viewer,\nB Bình,b@example.vn,,15061,viewer,\n", actor=admin
         )
         services.send_links_after_commit(made, actor=admin, domain="giaoban.example", use_https=True)
+    run_queued_tasks()
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.vn", "b@example.vn"]
     assert "https://giaoban.example/accounts/reset/" in mail.outbox[0].body
 

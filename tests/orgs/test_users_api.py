@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from giaoban.orgs.models import Agency, Membership, UserRole
 from tests.access import api_token_key
+from tests.accounts.helpers import run_queued_tasks
 
 User = get_user_model()
 HEADER = "name,email,phone,unit,role,agency\n"
@@ -105,14 +106,19 @@ def test_it_grants_and_removes_roles_and_refuses_outside_the_subtree(api, tree, 
     assert removed.status_code == 200 and [r["role"] for r in removed.json()["roles"]] == ["viewer"]
 
 
-def test_it_deactivates_reactivates_and_sends_a_reset_link(api, tree, make_user, settings, admin):
+def test_it_deactivates_reactivates_and_sends_a_reset_link(
+    api, tree, make_user, settings, admin, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     user = make_user("viewer", tree.n1, email="xem@example.vn")
     assert api.post(f"/api/v1/users/{user.pk}/deactivate/").json()["is_active"] is False
     inactive = api.post(f"/api/v1/users/{user.pk}/password-reset/")
     assert inactive.status_code == 400 and inactive.json()["code"] == "inactive"
     assert api.post(f"/api/v1/users/{user.pk}/reactivate/").json()["is_active"] is True
-    assert api.post(f"/api/v1/users/{user.pk}/password-reset/").status_code == 202
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(f"/api/v1/users/{user.pk}/password-reset/").status_code == 202
+    assert mail.outbox == []  # queued: the task worker sends it
+    run_queued_tasks()
     assert [m.to for m in mail.outbox] == [["xem@example.vn"]]
     assert api.post(f"/api/v1/users/{admin.pk}/deactivate/").json()["code"] == "self_deactivate"
 

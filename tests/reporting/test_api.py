@@ -184,6 +184,8 @@ def test_it_imports_json_and_csv_all_or_nothing(tree, catalog, api):
         {"unit": "90002", "form": "W35", "period": "2025W10", "indicator": "POSTS", "value": "4"},
     ]
     r = client.post("/api/v1/datavalues/", rows, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "unusual_figures"  # 56.000 posts a week: confirm first
+    r = client.post("/api/v1/datavalues/?confirm=1", rows, format="json")
     assert r.status_code == 201 and r.json() == {"submissions": 2, "values": 2}
     assert client.get("/api/v1/rollup/?indicator=POSTS&unit=389&period=2025-03").json()["value"] == 56004
     csv_body = 'unit,form,period,indicator,value\n90003,W35,2025W10,POSTS,"1.000"\n90003,W35,2025W11,POSTS,x\n'

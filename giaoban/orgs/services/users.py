@@ -9,19 +9,16 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from giaoban.accounts.services import password_reset_email_queue
 from giaoban.core import csvfile
 from giaoban.core.access import Action, Role, can, is_system_admin
 from giaoban.core.errors import RowErrors, ServiceError
@@ -333,33 +330,19 @@ def membership_unlink_user(*, membership: Membership, actor) -> Membership:
 
 
 def user_send_password_reset(*, user, actor, domain: str, use_https: bool = True) -> None:
-    """E-mail the user a link to choose a new password (Django's reset token and the
-    `password_reset_confirm` page); the audit trail records who sent it and when."""
+    """Queue an e-mail giving the user a link to choose a new password (Django's reset token and the
+    `password_reset_confirm` page; the task worker sends it, accounts.services.password_reset_email_send);
+    the audit trail records who asked for it and when."""
     if not user.is_active:
         raise ServiceError(_("Tài khoản đang bị khóa; hãy mở khóa trước."), code="inactive")
     if not user.email:
         raise ServiceError(_("Tài khoản chưa có thư điện tử."), code="no_email")
-    context = {
-        "email": user.email,
-        "domain": domain,
-        "site_name": "giaoban",
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "user": user,
-        "token": default_token_generator.make_token(user),
-        "protocol": "https" if use_https else "http",
-    }
-    PasswordResetForm().send_mail(
-        "registration/password_reset_subject.txt",
-        "registration/password_reset_email.html",
-        context,
-        None,
-        user.email,
-    )
+    password_reset_email_queue(user_ids=[user.pk], domain=domain, use_https=use_https)
     # A history row without a change: who sent the link, when, and the reason saying so.
     user._history_user = actor
     user._change_reason = "password reset link sent"
     user.save(update_fields=["email"])
-    logger.info("password reset link for user %s sent by %s", user.pk, actor.pk)
+    logger.info("password reset link for user %s queued by %s", user.pk, actor.pk)
 
 
 @dataclass

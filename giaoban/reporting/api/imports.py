@@ -60,23 +60,43 @@ class DataValueImportView(APIView):
 
     @extend_schema(
         request={"application/json": DataValueRowSerializer(many=True), "text/csv": OpenApiTypes.STR},
-        parameters=[OpenApiParameter("draft", bool, description="1: save as drafts instead of submitting.")],
+        parameters=[
+            OpenApiParameter("draft", bool, description="1: save as drafts instead of submitting."),
+            OpenApiParameter(
+                "confirm",
+                bool,
+                description="true: import figures far outside their unit's history anyway (also `confirm` in a "
+                "JSON body {rows, confirm}).",
+            ),
+        ],
         responses={201: ImportResultSerializer, 202: ImportJobSerializer, **ERRORS},
     )
     def post(self, request):
-        """Figures as a JSON list of {unit, form, period, indicator, value} or a CSV with those columns.
-        All or nothing: a rejected import answers 400 with every bad row in extra.errors. From
-        GIAOBAN_IMPORT_ASYNC_ROWS rows on (default 20,000) the import runs in the background: 202 with the
-        job, whose state and progress GET /api/v1/imports/{id}/ gives."""
-        draft = request.query_params.get("draft", "").lower() in ("1", "true", "yes")
+        """Figures as a JSON list of {unit, form, period, indicator, value} (or {"rows": that list, "confirm":
+        true}) or a CSV with those columns. All or nothing: a rejected import answers 400 with every bad row in
+        extra.errors. Submitted figures far outside their unit's history (more than 10 times its median of the
+        last 8 periods, or a weekly count of 10,000 or more) answer 400 with code unusual_figures and
+        extra.figures = [{row, unit, form, period, indicator, value, median, message}] unless confirm is true;
+        nothing is written. From GIAOBAN_IMPORT_ASYNC_ROWS rows on (default 20,000) the import runs in the
+        background: 202 with the job, whose state and progress GET /api/v1/imports/{id}/ gives."""
+        params = request.query_params
+        draft = params.get("draft", "").lower() in ("1", "true", "yes")
+        confirm = params.get("confirm", "").lower() in ("1", "true", "yes")
         data = request.data
+        if isinstance(data, dict) and "rows" in data:
+            confirm = confirm or data.get("confirm") in (True, "true", "1", 1)
+            data = data["rows"]
         if isinstance(data, bytes):
-            outcome = imports.run_or_queue(actor=request.user, data=data, fmt="csv", rows=None, draft=draft)
+            outcome = imports.run_or_queue(
+                actor=request.user, data=data, fmt="csv", rows=None, draft=draft, confirm=confirm
+            )
         else:
             rows = imports.rows_from_json(data)
             imports.check_row_count(len(rows))
             body = json.dumps(data).encode() if len(rows) >= imports.async_threshold() else b""
-            outcome = imports.run_or_queue(actor=request.user, data=body, fmt="json", rows=rows, draft=draft)
+            outcome = imports.run_or_queue(
+                actor=request.user, data=body, fmt="json", rows=rows, draft=draft, confirm=confirm
+            )
         if isinstance(outcome, ImportJob):
             return job_response(outcome, status.HTTP_202_ACCEPTED)
         return Response(ImportResultSerializer(outcome).data, status=status.HTTP_201_CREATED)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -185,8 +186,34 @@ class SubmitSerializer(serializers.Serializer):
     )
 
 
+class ApproveItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(
+        required=False, help_text="The version you saw (as in the list); 409 stale_version if it changed."
+    )
+
+
 class ApproveManySerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=200)
+    items = serializers.ListField(
+        child=ApproveItemSerializer(),
+        required=False,
+        allow_empty=False,
+        max_length=200,
+        help_text="[{id, version}]: the reports and the versions you saw. If any changed since, nothing is approved "
+        "(409 stale_version, `extra.stale` = their ids).",
+    )
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=False,
+        max_length=200,
+        help_text="Plain ids, without a version check (as the single approval's version is optional); prefer items.",
+    )
+
+    def validate(self, attrs):
+        if ("items" in attrs) == ("ids" in attrs):
+            raise serializers.ValidationError({"items": _("Gửi items hoặc ids (send either items or ids).")})
+        return attrs
 
 
 class ApproveManyResultSerializer(serializers.Serializer):

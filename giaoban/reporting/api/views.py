@@ -286,9 +286,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if ("values" in data or "narrative" in data) and "version" not in data:
             # Figures sent without the version they were edited from could overwrite someone else's save.
             raise ServiceError(
-                _(
-                    "Cần gửi kèm version của báo cáo khi gửi số liệu (version is required with values or narrative)."
-                ),
+                _("Cần gửi kèm version của báo cáo khi gửi số liệu (version is required with values or narrative)."),
                 {"fields": {"version": _("Bắt buộc (required)")}},
             )
         submission = services.submission_submit(
@@ -306,15 +304,23 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         filters=False,
         request=ApproveManySerializer,
         responses={200: ApproveManyResultSerializer, **ERRORS},
-        description="Approve several submitted reports at once, all or nothing: if any one is refused (not found "
-        "among the reports you approve, not submitted, submitted by yourself, …) nothing is approved and the answer "
-        "is 400 with code bulk_rejected and `extra.errors` = [{id, unit, message, code}], one per refused report.",
+        description="Approve several submitted reports at once, all or nothing. Send `items` = [{id, version}] with "
+        "the versions you saw: if any report changed since, nothing is approved and the answer is 409 with code "
+        "stale_version, `extra.stale` = the changed ids and `extra.errors` = [{id, unit, message, code, version, "
+        "expected}]. If any one is refused otherwise (not found among the reports you approve, not submitted, "
+        "submitted by yourself, …) nothing is approved and the answer is 400 with code bulk_rejected and "
+        "`extra.errors` = [{id, unit, message, code}], one per refused report. Plain `ids` (no version check) are "
+        "still taken, as the single approval's version is optional.",
     )
     @action(detail=False, methods=["post"], url_path="approve", url_name="approve-many", filterset_class=None)
     def approve_many(self, request):
         data = _check(ApproveManySerializer, request.data)
+        items = data.get("items") or [{"id": i} for i in data["ids"]]
         done = services.submissions_approve(
-            queryset=selectors.submissions_for(request.user, Action.APPROVE), ids=data["ids"], actor=request.user
+            queryset=selectors.submissions_for(request.user, Action.APPROVE),
+            ids=[i["id"] for i in items],
+            versions={i["id"]: i["version"] for i in items if "version" in i},
+            actor=request.user,
         )
         return Response({"approved": [s.pk for s in done], "count": len(done)})
 

@@ -82,6 +82,11 @@ class XlsxUploadResultSerializer(serializers.Serializer):
 class XlsxUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=".xlsx template filled in (or a flat table of figures).")
     submit = serializers.BooleanField(required=False, help_text="true: submit (Nộp luôn); default: save drafts.")
+    confirm = serializers.BooleanField(
+        required=False,
+        help_text="true: submit figures far outside their unit's history anyway. Without it such figures answer 400 "
+        "with code unusual_figures and extra.errors = [{sheet, cell, message, indicator, value, median}].",
+    )
 
 
 class XlsxUploadView(APIView):
@@ -104,9 +109,16 @@ class XlsxUploadView(APIView):
         rows = xlsx.table_row_count(data)
         if rows is not None and rows >= imports.async_threshold():
             imports.check_row_count(rows)
-            job = imports.importjob_create(actor=request.user, data=data, fmt="xlsx", file_name=f.name, draft=not submit)
+            job = imports.importjob_create(
+                actor=request.user, data=data, fmt="xlsx", file_name=f.name, draft=not submit
+            )
             return job_response(job, status.HTTP_202_ACCEPTED)
-        result = xlsx.workbook_import(data, actor=request.user, submit=submit)
+        confirm = str(request.data.get("confirm", request.query_params.get("confirm", ""))).lower() in (
+            "1",
+            "true",
+            "on",
+        )
+        result = xlsx.workbook_import(data, actor=request.user, submit=submit, confirm=confirm)
         return Response(
             {
                 "submitted": result.submitted,

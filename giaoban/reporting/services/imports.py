@@ -26,8 +26,9 @@ from giaoban.orgs.models import OrgUnit
 from .. import aggregates, periods
 from ..models import DataValue, FormIndicator, Indicator, ReportForm, Submission, SubmissionEvent
 from .catalog import current_version, version_indicators
+from .outliers import UnusualFigures, find_unusual_many
 from .submissions import applies_to, deadline_for, event_rows, history_rows
-from .values import ValueWrites, parse_value, stored_values
+from .values import ValueWrites, canonical, parse_value, stored_values
 
 __all__ = [
     "IMPORT_COLUMNS",
@@ -59,12 +60,16 @@ def datavalues_import(
     at: datetime | None = None,
     file_errors: RowErrors | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    confirm: bool = True,
 ) -> ImportResult:
     """Import figures given as (row number, {unit, form, period, indicator, value}) with codes and period
     ids. All or nothing: every bad row is listed (ImportRejected) and nothing is written. Figures land
     as submitted (their reports are submitted, joining the totals), or as drafts with draft=True.
     `file_errors`: problems the file reader found (not UTF-8, wrong cell counts), listed with the rest.
-    `progress(phase, rows done, rows total)` is called now and then ("checking", then "writing")."""
+    `progress(phase, rows done, rows total)` is called now and then ("checking", then "writing").
+    With confirm=False (what the API sends until the client confirms), figures that are submitted and far outside
+    their unit's history (outliers.is_unusual, the rule of the entry page) stop the whole import with
+    UnusualFigures listing each one in extra["figures"], and nothing is written."""
     at = at or timezone.now()
     rows = list(rows)
     errors = file_errors if file_errors is not None else RowErrors()
@@ -213,6 +218,8 @@ def datavalues_import(
 
     unit_by_pk = {u.pk: u for u in units.values()}
     form_by_pk = {f.pk: f for f in forms.values()}
+    if not draft and not confirm:
+        _require_confirmation(keys, existing, stored, unit_by_pk, form_by_pk)
 
     def new_submission(key: tuple) -> Submission:
         unit_id, form_id, period = key
@@ -235,6 +242,61 @@ def datavalues_import(
             written += sum(len(entries) for _key, entries in chunk)
             progress("writing", written, total)
     return ImportResult(submissions=len(keys), values=n_values)
+
+
+def _require_confirmation(
+    keys: Mapping[tuple, list[tuple[int, Indicator, tuple]]],
+    existing: Mapping[tuple, Submission],
+    stored: Mapping[int, Mapping[int, DataValue]],
+    units: Mapping[int, OrgUnit],
+    forms: Mapping[int, ReportForm],
+) -> None:
+    """Raise UnusualFigures if any report about to be submitted holds a figure far outside its unit's history:
+    the figures it will hold once imported (those stored, overwritten by the file's), as submission_submit
+    judges them."""
+    reports, first_rows = [], []
+    for key, entries in keys.items():
+        unit_id, form_id, period = key
+        s = existing.get(key) or Submission(unit=units[unit_id], form=forms[form_id], period=period)
+        indicators = {i.pk: i for _r, i, _p in entries}
+        values = {}
+        kept = stored.get(s.pk, {}) if s.pk else {}
+        if kept:
+            by_id = {i.pk: i for i in version_indicators(s.form_version)}
+            for ind_id, dv in kept.items():
+                if ind_id not in indicators and dv.value is not None and ind_id in by_id:
+                    values[by_id[ind_id]] = dv.value
+        rows = {}
+        for rownum, ind, (value, _text) in entries:
+            values[ind] = value
+            rows[ind.pk] = rownum
+        reports.append((s, values))
+        first_rows.append(rows)
+    found = []
+    for (s, _values), rows, figures in zip(reports, first_rows, find_unusual_many(reports), strict=True):
+        for f in figures:
+            found.append(
+                {
+                    "row": rows.get(f.indicator.pk),
+                    "unit": units[s.unit_id].code,
+                    "form": forms[s.form_id].code,
+                    "period": s.period,
+                    "indicator": f.indicator.code,
+                    "value": canonical(f.value),
+                    "median": None if f.median is None else canonical(f.median),
+                    "message": f.message,
+                }
+            )
+    if found:
+        found.sort(key=lambda f: (f["row"] or 0, f["indicator"]))
+        raise UnusualFigures(
+            _(
+                "Xác nhận số liệu bất thường: %(n)d số liệu khác xa các kỳ trước của đơn vị; chưa ghi gì. Kiểm tra "
+                "lại, rồi gửi lại với confirm=true để nhập."
+            )
+            % {"n": len(found)},
+            {"figures": found},
+        )
 
 
 def _import_chunk(

@@ -407,15 +407,41 @@ def _row_code(exc: ServiceError) -> str:
     return {403: "permission_denied", 404: "not_found", 409: "conflict"}.get(exc.status, exc.code)
 
 
+def _stale_row(s: Submission, expected: int) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "unit": s.unit.name,
+        "message": _(
+            "Báo cáo đã thay đổi sau khi bạn mở danh sách (phiên bản %(e)d, nay là %(v)d): hãy xem lại "
+            "(changed since you loaded the list: version %(e)d, now %(v)d)"
+        )
+        % {"e": expected, "v": s.version},
+        "code": "stale_version",
+        "version": s.version,
+        "expected": expected,
+    }
+
+
 @transaction.atomic
-def submissions_approve(*, queryset, ids: list[int], actor, at: datetime | None = None) -> list[Submission]:
+def submissions_approve(
+    *, queryset, ids: list[int], actor, versions: Mapping[int, int] | None = None, at: datetime | None = None
+) -> list[Submission]:
     """Approve several reports at once, all or nothing: every id is tried (in id order, so two bulk approvals
     lock rows in the same order), and if any one is refused (not found in `queryset` — the reports the actor
     may approve —, not submitted, submitted by the actor themselves, …) nothing is approved and one
-    ServiceError (code bulk_rejected) lists every refusal in extra["errors"] as {id, unit, message, code}."""
+    ServiceError (code bulk_rejected) lists every refusal in extra["errors"] as {id, unit, message, code}.
+
+    `versions` ({id: version}, what the approver saw): if any of those reports changed since (returned and
+    resubmitted with other figures, …), nothing is approved and Conflict (409, code stale_version) names them in
+    extra["stale"] (ids) and extra["errors"] (every refused report, the changed ones with code stale_version,
+    their version now and the one expected). Ids without a version are not checked, as the single approval
+    takes its version as optional."""
     wanted = sorted({int(i) for i in ids})
+    versions = {int(k): int(v) for k, v in (versions or {}).items()}
     if not wanted:
-        raise ServiceError(_("Chưa chọn báo cáo nào (no report selected)."), {"fields": {"ids": _("Bắt buộc (required)")}})
+        raise ServiceError(
+            _("Chưa chọn báo cáo nào (no report selected)."), {"fields": {"ids": _("Bắt buộc (required)")}}
+        )
     if len(wanted) > BULK_MAX:
         raise ServiceError(
             _("Tối đa %(n)d báo cáo một lần (at most %(n)d reports at once).") % {"n": BULK_MAX},
@@ -425,15 +451,39 @@ def submissions_approve(*, queryset, ids: list[int], actor, at: datetime | None 
     at = at or timezone.now()
     done: list[Submission] = []
     errors: list[dict[str, Any]] = []
+    stale: list[int] = []
     for pk in wanted:
         s = found.get(pk)
         if s is None:
-            errors.append({"id": pk, "unit": "", "message": _("Không tìm thấy báo cáo (not found)."), "code": "not_found"})
+            errors.append(
+                {"id": pk, "unit": "", "message": _("Không tìm thấy báo cáo (not found)."), "code": "not_found"}
+            )
+            continue
+        expected = versions.get(pk)
+        if expected is not None and expected != s.version:
+            stale.append(pk)
+            errors.append(_stale_row(s, expected))
             continue
         try:
-            done.append(submission_approve(submission=s, actor=actor, at=at))
+            # The version again under the row lock: a change between the read above and the lock is caught too.
+            done.append(submission_approve(submission=s, actor=actor, at=at, expected_version=expected))
+        except Conflict as exc:
+            s.version = exc.extra.get("version", s.version)
+            stale.append(pk)
+            errors.append(_stale_row(s, expected))
         except ServiceError as exc:
             errors.append({"id": pk, "unit": s.unit.name, "message": exc.message, "code": _row_code(exc)})
+    if stale:
+        # The approver decided on what they saw; part of it is no longer so: nothing is approved (rolled back).
+        raise Conflict(
+            _(
+                "Không duyệt báo cáo nào: %(n)d báo cáo đã thay đổi sau khi bạn mở danh sách; hãy xem lại rồi duyệt "
+                "(nothing was approved: %(n)d reports changed since you loaded the list)."
+            )
+            % {"n": len(stale)},
+            {"stale": stale, "errors": errors},
+            code="stale_version",
+        )
     if errors:
         # Raised inside this transaction: the approvals that went through are rolled back with it.
         raise ServiceError(

@@ -37,19 +37,34 @@ def queue_filter(request) -> SubmissionFilter:
 
 @login_required
 def queue(request):
-    """Báo cáo chờ duyệt. POST ids=… approves the ticked reports, all or nothing; a refused one (already
-    approved, your own report, …) is named on its row and nothing is approved."""
+    """Báo cáo chờ duyệt. POST ids=… (with version-<id>=… as rendered) approves the ticked reports, all or
+    nothing; a refused one (already approved, your own report, changed since the page was loaded, …) is named on
+    its row and nothing is approved."""
     row_errors: dict[int, str] = {}
+    ticked: set[int] = set()
     error = ""
+    status = 200
     if request.method == "POST":
-        ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        # The version each ticked row had when the page was rendered: approving checks nothing changed since.
+        versions = {i: int(v) for i in ids if (v := request.POST.get(f"version-{i}", "")).isdigit()}
         try:
             done = services.submissions_approve(
-                queryset=selectors.submissions_for(request.user, Action.APPROVE), ids=ids, actor=request.user
+                queryset=selectors.submissions_for(request.user, Action.APPROVE),
+                ids=ids,
+                versions=versions,
+                actor=request.user,
             )
         except ServiceError as exc:
-            error = exc.message
+            error, status = exc.message, exc.status
             row_errors = {e["id"]: e["message"] for e in exc.extra.get("errors", [])}
+            ticked = set(row_errors)
+            if exc.code == "stale_version":
+                stale = set(exc.extra["stale"])
+                names = [e["unit"] for e in exc.extra["errors"] if e["id"] in stale]
+                error = f"{error} {_('Đã thay đổi:')} {', '.join(names)}"
+                # The changed rows are shown unticked: the approver looks at them again before approving.
+                ticked = set(ids) - stale
         else:
             messages.success(request, _("Đã duyệt %(n)d báo cáo.") % {"n": len(done)})
             return redirect(request.get_full_path())
@@ -74,7 +89,8 @@ def queue(request):
             "can_approve": paths is None or bool(paths),
             "error": error,
             "row_errors": row_errors,
+            "ticked": ticked,
             "query": query.urlencode(),
         },
-        status=400 if error else 200,
+        status=status,
     )

@@ -3,8 +3,13 @@ its list of wrong cells, and the .xlsx export of a roll-up table."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -63,6 +68,40 @@ def _oversized(request) -> bool:
     return length > xlsx.MAX_BYTES + 64 * 1024
 
 
+PENDING_DIR = "xlsx-pending"
+PENDING_SALT = "giaoban.reporting.xlsx-pending"
+#: How long a file whose unusual figures were shown waits for its confirmation (seconds).
+PENDING_MAX_AGE = 3600
+
+
+def pending_keep(data: bytes, user, where: list[str]) -> str:
+    """Keep an uploaded file (Django's storage: shared by every app server) until its unusual figures are
+    confirmed; the signed token names the file, the user and the page, so nobody else can confirm it."""
+    name = default_storage.save(f"{PENDING_DIR}/{secrets.token_hex(16)}.xlsx", ContentFile(data))
+    return signing.dumps({"name": name, "user": user.pk, "where": where}, salt=PENDING_SALT)
+
+
+def pending_take(token: str, user, where: list[str]) -> bytes:
+    """The file a confirmation token names, removed from storage (a confirmation is used once)."""
+    expired = ServiceError(
+        _("Tệp chờ xác nhận không còn; hãy tải tệp lên lại (the file awaiting confirmation is gone: upload it again).")
+    )
+    try:
+        kept = signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:
+        raise expired from None
+    name = kept.get("name", "")
+    if kept.get("user") != user.pk or kept.get("where") != where or not name.startswith(f"{PENDING_DIR}/"):
+        raise expired
+    try:
+        with default_storage.open(name, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        raise expired from None
+    default_storage.delete(name)
+    return data
+
+
 @login_required
 def upload(request, unit_code, form_code, period):
     """Upload a filled template for this unit (or the units below it), form and period; all or nothing."""
@@ -78,12 +117,26 @@ def upload(request, unit_code, form_code, period):
         context.update(error=exc.message, errors=exc.errors)
         return render(request, "reporting/xlsx_upload.html", context, status=413)
     submit = request.POST.get("submit") == "1"
+    where = [unit.code, form.code, period]
+    token = request.POST.get("token", "")
+    data = b""
     try:
-        f = request.FILES.get("file")
-        if f is None:
-            raise ServiceError(_("Chưa chọn tệp (no file chosen)."))
-        xlsx.check_upload(f.name, f.content_type, f.size)
-        result = xlsx.workbook_import(f.read(), actor=request.user, submit=submit, within=(unit, form, period))
+        if token:
+            # "Xác nhận và nhập": the file kept when its unusual figures were shown, imported as it was.
+            data = pending_take(token, request.user, where)
+            submit = True
+        else:
+            f = request.FILES.get("file")
+            if f is None:
+                raise ServiceError(_("Chưa chọn tệp (no file chosen)."))
+            xlsx.check_upload(f.name, f.content_type, f.size)
+            data = f.read()
+        result = xlsx.workbook_import(
+            data, actor=request.user, submit=submit, within=(unit, form, period), confirm=bool(token)
+        )
+    except xlsx.UnusualUpload as exc:
+        context.update(unusual=exc.errors, error=exc.message, token=pending_keep(data, request.user, where))
+        return render(request, "reporting/xlsx_upload.html", context, status=exc.status)
     except ServiceError as exc:
         context.update(error=exc.message, errors=exc.extra.get("errors", []), submit=submit)
         return render(request, "reporting/xlsx_upload.html", context, status=exc.status)

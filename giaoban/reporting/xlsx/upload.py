@@ -38,12 +38,21 @@ from .tables import find_table, table_import
 
 __all__ = [
     "SheetResult",
+    "UnusualUpload",
     "UploadResult",
     "workbook_import",
 ]
 
 
 Status = Submission.Status
+
+
+class UnusualUpload(XlsxRejected):
+    """Figures far outside their unit's history in a file to submit: nothing is written until the user
+    confirms. `errors` are [{sheet, cell, message, why, unit, indicator, value, median}], the indicator named as the sheet
+    shows it."""
+
+    code = "unusual_figures"
 
 
 @dataclass
@@ -82,12 +91,16 @@ def _unit_problem(code: str) -> str:
     return _("Không tìm thấy đơn vị '%s' trong phạm vi của bạn (unit not found in your scope)") % code
 
 
-def workbook_import(data: bytes, *, actor=None, submit: bool = False, within=None) -> UploadResult:
+def workbook_import(
+    data: bytes, *, actor=None, submit: bool = False, within=None, confirm: bool = False
+) -> UploadResult:
     """Check a filled template (or a flat table of figures, see table_import) and save every sheet in one
     transaction as a draft, or submit it, through the submission services. All or nothing: on any error
     XlsxRejected lists each wrong cell by sheet and reference and nothing is written.
     `actor` None skips the scope check (command line, benchmark); `within` = (unit, form, period) limits the
-    upload to that form and period and to units in that unit's subtree (the upload page of a report)."""
+    upload to that form and period and to units in that unit's subtree (the upload page of a report).
+    To submit, figures far outside their unit's history (services.is_unusual, the entry page's rule) stop the
+    whole upload with UnusualUpload until it is sent again with confirm=True."""
     book = open_workbook(data)
     meta = read_meta(book)
     if meta is None:
@@ -234,7 +247,46 @@ def workbook_import(data: bytes, *, actor=None, submit: bool = False, within=Non
         )
         sheets.append(sheet)
     errors.raise_if_any()
+    if submit and not confirm:
+        _require_confirmation(sheets, form, period)
     return _write(sheets, form, period, actor, submit)
+
+
+def _require_confirmation(sheets: list[_Sheet], form: ReportForm, period: str) -> None:
+    """Raise UnusualUpload naming every unusual figure of every sheet by sheet, cell and indicator name."""
+    reports, cells = [], []
+    for sheet in sheets:
+        s = sheet.submission or Submission(unit=sheet.unit, form=form, period=period)
+        try:
+            parsed = services.parse_values(services.version_indicators(sheet.version), sheet.values)
+        except ServiceError:
+            parsed = {}  # the write names what is wrong
+        reports.append((s, {ind: value for ind, (value, _text) in parsed.items()}))
+        cells.append({ind.pk: ref(r, COL_VALUE) for ind, r in layout_for(sheet.version).indicators})
+    found = []
+    for sheet, sheet_cells, figures in zip(sheets, cells, services.find_unusual_many(reports), strict=True):
+        for f in figures:
+            found.append(
+                {
+                    "sheet": sheet.name,
+                    "cell": sheet_cells.get(f.indicator.pk),
+                    "message": f"{f.indicator.name_vi}: {f.message}",
+                    "why": f.message,
+                    "unit": sheet.unit.name,
+                    "indicator": f.indicator.name_vi,
+                    "value": services.canonical(f.value),
+                    "median": None if f.median is None else services.canonical(f.median),
+                }
+            )
+    if found:
+        raise UnusualUpload(
+            _(
+                "Xác nhận số liệu bất thường: %(n)d số liệu khác xa các kỳ trước của đơn vị; chưa ghi gì. Kiểm tra "
+                "lại tệp, rồi bấm “Xác nhận và nhập”."
+            )
+            % {"n": len(found)},
+            found,
+        )
 
 
 def _last_events(subs: list[Submission]) -> dict[int, SubmissionEvent]:
