@@ -30,11 +30,13 @@ __all__ = [
     "default_period",
     "forms_for_dashboard",
     "late_and_missing",
+    "late_and_missing_querysets",
     "period_dates",
     "period_label",
     "trend",
     "trend_choices",
     "trend_periods",
+    "units_page",
 ]
 
 TREND_PERIODS = 8
@@ -183,13 +185,10 @@ def completeness_by_child(
     return total, rows, own
 
 
-def late_and_missing(unit: OrgUnit, form: ReportForm, period: periods.Period, approved_only: bool = False):
-    """(late, missing): the units below `unit` (itself included) that reported after the deadline, and those
-    expected that have not reported (a draft or a returned report is not reported), as
-    `selectors.form_period_status` classes them, in two queries.
-
-    A national page expects thousands of units, of which only the late and the missing are shown: the database
-    picks them out, and only they are read."""
+def late_and_missing_querysets(unit: OrgUnit, form: ReportForm, period: periods.Period, approved_only: bool = False):
+    """(late, missing) querysets, ordered by path: the reports below `unit` (itself included) made after the
+    deadline, and the units expected that have not reported (each annotated with the status of its report not
+    (yet) counted, if any). Slice them: a national page expects thousands of units."""
     end = periods.cutoff(period, form.scheme)
     expected = OrgUnit.objects.filter(subtree_q("path", unit.path), kind__in=form.unit_kinds).valid_on(end)
     reports = Submission.objects.filter(form=form, period=period.id)
@@ -207,16 +206,54 @@ def late_and_missing(unit: OrgUnit, form: ReportForm, period: periods.Period, ap
         reported.filter(unit__in=expected.values("pk"))
         .filter(Q(submitted_at__isnull=True) | Q(submitted_at__date__gt=F("deadline")))
         .select_related("unit", "unit__parent")
-        .only("unit", "form", "period", "status", "deadline", "submitted_at", "version", *(f"unit__{f}" for f in fields))
+        .only(
+            "unit", "form", "period", "status", "deadline", "submitted_at", "version", *(f"unit__{f}" for f in fields)
+        )
         .order_by("unit__path")
     )
+    return late, missing
 
-    def not_reported(u: OrgUnit) -> selectors.UnitStatus:
+
+def _late_statuses(rows) -> list[selectors.UnitStatus]:
+    return [selectors.UnitStatus(s.unit, s) for s in rows]
+
+
+def _missing_statuses(rows, form: ReportForm, period: periods.Period) -> list[selectors.UnitStatus]:
+    out = []
+    for u in rows:
         status = u.report_status
         submission = None if status is None else Submission(unit=u, form=form, period=period.id, status=status)
-        return selectors.UnitStatus(u, submission)
+        out.append(selectors.UnitStatus(u, submission))
+    return out
 
-    return [selectors.UnitStatus(s.unit, s) for s in late], [not_reported(u) for u in missing]
+
+def late_and_missing(
+    unit: OrgUnit, form: ReportForm, period: periods.Period, approved_only: bool = False, limit: int | None = None
+):
+    """(late, missing): the units below `unit` (itself included) that reported after the deadline, and those
+    expected that have not reported (a draft or a returned report is not reported), as
+    `selectors.form_period_status` classes them, in two queries; the first `limit` of each when given.
+
+    A national page expects thousands of units, of which only the late and the missing are shown: the database
+    picks them out, and only they (or the first `limit`) are read."""
+    late, missing = late_and_missing_querysets(unit, form, period, approved_only)
+    if limit is not None:
+        late, missing = late[:limit], missing[:limit]
+    return _late_statuses(late), _missing_statuses(missing, form, period)
+
+
+def units_page(
+    unit: OrgUnit, form: ReportForm, period: periods.Period, state: str, page: int, size: int, approved_only: bool
+) -> tuple[list[selectors.UnitStatus], bool]:
+    """One page (from 1) of the late or the missing units below `unit`, and whether another follows, in one
+    query."""
+    late, missing = late_and_missing_querysets(unit, form, period, approved_only)
+    start = (page - 1) * size
+    if state == "late":
+        rows = _late_statuses(late[start : start + size + 1])
+    else:
+        rows = _missing_statuses(missing[start : start + size + 1], form, period)
+    return rows[:size], len(rows) > size
 
 
 # --- Trends ------------------------------------------------------------------------------------------

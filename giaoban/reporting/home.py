@@ -66,9 +66,9 @@ def _last_period_status(unit: OrgUnit, with_units: bool):
         period = dashboard.default_period(form, today)
         total, _rows, _own = dashboard.completeness_by_child(unit, form, period)
         item = {"form": form, "period": period.id, "label": dashboard.period_label(period, form.scheme), "total": total}
-        if with_units:
-            late, missing = dashboard.late_and_missing(unit, form, period)
-            item["late"], item["missing"] = late[:SHOWN], missing[:SHOWN]
+        if with_units:  # the first few only, whatever the number of units (the counts are in `total`)
+            item["late"], item["missing"] = dashboard.late_and_missing(unit, form, period, limit=SHOWN)
+            item["more"] = total.late > len(item["late"]) or total.missing > len(item["missing"])
         out.append(item)
     return out
 

@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
@@ -389,7 +389,15 @@ def completeness(
     targets: list[OrgUnit], prefix_len: int, forms, buckets, approved_only: bool
 ) -> dict[str, tuple[int, int, int]]:
     """(expected, reported, on time) report counts by path prefix of length prefix_len, one query per form
-    for the expected units (valid at each period's end) and one for the reports."""
+    for the expected units (valid at each period's end) and one for the reports.
+
+    A period that has not started expects no report. In a window of several periods (a year of weeks), a
+    period whose deadline has not passed yet (the week in progress, or last week on its deadline day: the rule
+    that makes a report late) expects only the reports already in, so that it counts nobody as missing; a
+    period asked for by itself (the dashboard's, the status page's) expects every unit, the page showing that
+    its deadline has not come."""
+    from ..services import deadline_for
+
     scope = Q()
     for t in targets:
         scope |= subtree_q("path", t.path)
@@ -397,11 +405,16 @@ def completeness(
     today = timezone.localdate()
     for form_id, plist in buckets.items():
         form = forms[form_id][0]
-        # A period that has not started yet cannot be reported, so no report is expected for it.
+        started = [
+            (pid, end)
+            for pid, end in plist
+            if end >= form.active_from and periods.period_range(pid, form.scheme)[0] <= today
+        ]
+        not_due = {pid for pid, _end in started if len(plist) > 1 and deadline_for(form, pid) >= today}
         counts = {
             f"p{i}": Count("pk", filter=Q(valid_from__lte=end) & (Q(valid_to__isnull=True) | Q(valid_to__gte=end)))
-            for i, (pid, end) in enumerate(plist)
-            if end >= form.active_from and periods.period_range(pid, form.scheme)[0] <= today
+            for i, (pid, end) in enumerate(started)
+            if pid not in not_due
         }
         if counts:
             rows = (
@@ -420,8 +433,9 @@ def completeness(
         for t in targets:
             if depth > t.depth:
                 unit_scope |= subtree_q("path", t.path) & Q(depth=depth)
-        counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for path, reported, on_time in (
+        # `e`: the reports of the periods not due yet, which are all those periods expect.
+        counted: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for path, reported, on_time, early in (
             ReportCount.objects.filter(
                 unit__in=OrgUnit.objects.filter(unit_scope),
                 form_id=form_id,
@@ -429,21 +443,29 @@ def completeness(
                 approved=approved_only,
             )
             .values("unit__path")
-            .annotate(r=Sum("reported"), o=Sum("on_time"))
-            .values_list("unit__path", "r", "o")
+            .annotate(
+                r=Sum("reported"),
+                o=Sum("on_time"),
+                e=Sum("reported", filter=Q(period__in=not_due)) if not_due else Value(0),
+            )
+            .values_list("unit__path", "r", "o", "e")
         ):
             counted[path][0] += reported
             counted[path][1] += on_time
+            counted[path][2] += early or 0
         for t in targets:
-            own_reported, own_on_time = counted.get(t.path, (0, 0))
+            own_reported, own_on_time, own_early = counted.get(t.path, (0, 0, 0))
             if len(t.path) < prefix_len:
-                for path, (reported, on_time) in counted.items():
+                for path, (reported, on_time, early) in counted.items():
                     if len(path) == prefix_len and path.startswith(t.path):
+                        result[path][0] += early
                         result[path][1] += reported
                         result[path][2] += on_time
                         own_reported -= reported
                         own_on_time -= on_time
-            if own_reported or own_on_time:
+                        own_early -= early
+            if own_reported or own_on_time or own_early:
+                result[t.path][0] += own_early
                 result[t.path][1] += own_reported
                 result[t.path][2] += own_on_time
     return {k: tuple(v) for k, v in result.items()}

@@ -23,6 +23,10 @@ from ..models import Indicator
 MAX_TREND_PERIODS = 24
 PERIOD_CHOICES = 12
 ROW_UNIT = "0UNIT0"  # stands for a unit's code in a URL reversed once for every row
+# Late or missing units listed at once. Beyond that (a national page expects thousands of communes) the list
+# is grouped by child unit with counts, each group opening its own paged list (?list=late|missing&page=).
+LIST_PAGE = 25
+LISTS = ("late", "missing")
 
 
 def _top_unit(user) -> OrgUnit | None:
@@ -42,6 +46,41 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
 
 def _float(v):
     return None if v is None else float(v)
+
+
+def _listed(statuses, unit: OrgUnit, form, period) -> list[tuple]:
+    """Rows of a late or missing list, ready to print: (status, its entry page, its parent's name when not
+    `unit`). A {% url %} and a few lookups per row made up most of a long list's rendering time."""
+    entry = reverse("reporting:entry", args=[ROW_UNIT, form.code, period.id])
+    return [
+        (
+            s,
+            entry.replace(ROW_UNIT, quote(s.unit.code), 1),
+            s.unit.parent.name if s.unit.parent_id != unit.pk and s.unit.pk != unit.pk else "",
+        )
+        for s in statuses
+    ]
+
+
+def _list_query(unit: OrgUnit, form, period, state: str, approved_only: bool, page: int = 1) -> str:
+    query = {"unit": unit.code, "form": form.code, "period": period.id, "list": state, "page": page}
+    if approved_only:
+        query["approved"] = 1
+    return "?" + urlencode(query)
+
+
+def _units_fragment(request, unit: OrgUnit, form, period, state: str, approved_only: bool):
+    """?list=late|missing&page=N: one page of the late or missing units below `unit` (table rows, with a
+    button for the next page), for a group the dashboard shows folded."""
+    page = _int(request.GET.get("page"), 1, 1, 100_000)
+    rows, more = dashboard.units_page(unit, form, period, state, page, LIST_PAGE, approved_only)
+    context = {
+        "state": state,
+        "rows": _listed(rows, unit, form, period),
+        "deadline": services.deadline_for(form, period.id),
+        "more": _list_query(unit, form, period, state, approved_only, page + 1) if more else "",
+    }
+    return render(request, "reporting/includes/dashboard_units.html", context)
 
 
 @login_required
@@ -75,6 +114,11 @@ def dashboard_page(request):
     else:
         period = dashboard.default_period(form, today)
     approved_only = request.GET.get("approved") == "1"
+    state = request.GET.get("list")
+    if state is not None:
+        if state not in LISTS:
+            raise Http404
+        return _units_fragment(request, unit, form, period, state, approved_only)
 
     choices = dashboard.trend_choices(form)
     wanted = [c.strip().upper() for c in ",".join(request.GET.getlist("indicators")).split(",") if c.strip()]
@@ -85,7 +129,8 @@ def dashboard_page(request):
     deadline = services.deadline_for(form, period.id)
     following = periods.next_period(period)
     total, children, own = dashboard.completeness_by_child(unit, form, period, approved_only)
-    late, missing = dashboard.late_and_missing(unit, form, period, approved_only)
+    # One more than a page tells whether the lists are short enough to print whole.
+    late, missing = dashboard.late_and_missing(unit, form, period, approved_only, limit=LIST_PAGE + 1)
     trend = dashboard.trend(unit, chosen, dashboard.trend_periods(period, form, count), approved_only)
 
     # The period in progress can be chosen too (who has already reported), but is not the default.
@@ -129,19 +174,27 @@ def dashboard_page(request):
             ],
         },
     }
-    # Rows of the late and missing lists, ready to print: a national page lists thousands of units, and a
-    # {% url %} and a few lookups per row made up most of its rendering time.
-    entry = reverse("reporting:entry", args=[ROW_UNIT, form.code, period.id])
+    keep_approved = "&approved=1" if approved_only else ""
 
-    def listed(statuses):
-        return [
-            (
-                s,
-                entry.replace(ROW_UNIT, quote(s.unit.code), 1),
-                s.unit.parent.name if s.unit.parent_id != unit.pk and s.unit.pk != unit.pk else "",
-            )
-            for s in statuses
+    def groups(statuses, state: str):
+        """The list whole when short; else (the unit's own row, one group per child unit with its count)."""
+        if len(statuses) <= LIST_PAGE:
+            return _listed(statuses, unit, form, period), None
+        own_rows = [s for s in statuses if s.unit.pk == unit.pk]
+        folded = [
+            {
+                "unit": r.unit,
+                "count": getattr(r, state),
+                "url": _list_query(r.unit, form, period, state, approved_only),
+                "link": f"?unit={quote(r.unit.code)}&form={quote(form.code)}&period={period.id}{keep_approved}",
+            }
+            for r in children
+            if getattr(r, state)
         ]
+        return _listed(own_rows, unit, form, period), folded
+
+    late_rows, late_groups = groups(late, "late")
+    missing_rows, missing_groups = groups(missing, "missing")
 
     # The completeness table's cells, formatted once per distinct number: a province's page has a row per
     # commune, and a template include with seven number filters per row was most of its rendering time.
@@ -185,8 +238,10 @@ def dashboard_page(request):
         "own_cells": cells(own) if own else [],
         "children": children,
         "children_cells": [(r, cells(r)) for r in children],
-        "late": listed(late),
-        "missing": listed(missing),
+        "late": late_rows,
+        "late_groups": late_groups,
+        "missing": missing_rows,
+        "missing_groups": missing_groups,
         "choices": choices,
         "chosen": chosen,
         "chosen_codes": ",".join(i.code for i in chosen),
