@@ -1,10 +1,11 @@
 from django.urls import path
 
 from . import views
-from .views import users
+from .views import pickers, users
 
 urlpatterns = [
     path("units/", views.unit_list, name="unit_list"),
+    path("units/picker/", pickers.unit_picker, name="unit_picker"),
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),
     path("committees/", views.committee_list, name="committee_list"),
     path("committees/<int:pk>/", views.committee_detail, name="committee_detail"),

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from giaoban.core import officialdoc
@@ -66,19 +66,10 @@ TRANSPOSE_UP_TO = 4
 
 
 def period_label(period: str) -> str:
-    """ "2023N9" -> "9 tháng đầu năm 2023", "2023-10" -> "tháng 10/2023", "2023Q3" -> "quý III năm 2023"."""
-    p = periods.parse_period(period)
-    if p.type == periods.WEEK:
-        return f"tuần {p.index:02d}/{p.year}"
-    if p.type == periods.MONTH:
-        return f"tháng {p.index:02d}/{p.year}"
-    if p.type == periods.QUARTER:
-        return f"quý {ROMAN[p.index - 1]} năm {p.year}"
-    if p.type == periods.HALF:
-        return f"6 tháng {'đầu' if p.index == 1 else 'cuối'} năm {p.year}"
-    if p.type == periods.NINE_MONTHS:
-        return f"9 tháng đầu năm {p.year}"
-    return f"năm {p.year}"
+    """The period as the consolidated .docx names it inside its sentences ("Báo cáo 9 tháng 2023"): the one
+    label of periods.period_label, lower-case first, always in Vietnamese (an official document)."""
+    with translation.override("vi"):
+        return periods.period_label(period, sentence=True)
 
 
 def form_window(form: ReportForm, period: str) -> tuple[periods.Period, list[periods.Period]]:
