@@ -74,3 +74,47 @@ def test_the_picker_endpoint_re_renders_for_a_type_and_year(client, make_user, t
     assert client.get("/reports/periods/picker/", {"name": "x y"}).status_code == 404
     client.logout()
     assert client.get("/reports/periods/picker/", {"name": "period"}).status_code == 302
+
+
+# --- Pages that used to show or ask for a code ---------------------------------------------------------------
+
+
+@pytest.fixture
+def three(tree, catalog, report):
+    from .helpers import at
+
+    return [
+        report(u, catalog.weekly, "2025W10", {"POSTS": str(n)}, when=at(2025, 3, 10))
+        for n, u in enumerate((tree.c1, tree.c2, tree.c3), 1)
+    ]
+
+
+def test_the_queue_names_periods_and_filters_with_the_pickers(client, tree, three, make_user):
+    client.force_login(make_user("approver", tree.p1))
+    html = client.get("/reports/queue/").content.decode()
+    assert "Tuần 10/2025 (03/03–09/03)" in html and ">2025W10<" not in html
+    assert 'placeholder="2026W49"' not in html and 'name="unit_q"' in html and 'name="period_type"' in html
+    # The unit filter takes a unit and everything below it: the closed district holds all three communes.
+    assert client.get("/reports/queue/?unit=389").content.decode().count('name="ids"') == 3
+    html = client.get("/reports/queue/?unit=&unit_q=ngoc+khe").content.decode()
+    assert html.count('name="ids"') == 1 and "Xã Ngọc Khê" in html
+    # The period picker's three selects, as a browser without JavaScript sends them.
+    query = "?period_type=week&period_year=2025&period=2025W10"
+    assert client.get("/reports/queue/" + query).content.decode().count('name="ids"') == 3
+    query = "?period_type=week&period_year=2025&period=2025W11"
+    assert client.get("/reports/queue/" + query).content.decode().count('name="ids"') == 0
+
+
+def test_the_committee_page_asks_for_a_period_by_its_name(client, tree, make_user):
+    from giaoban.orgs.models import Committee
+
+    committee = Committee.objects.create(name="Ban Chỉ đạo 35 huyện", short_name="BCĐ 35", org_unit=tree.d1)
+    client.force_login(make_user("viewer", tree.p1))
+    html = client.get(f"/committees/{committee.pk}/").content.decode()
+    assert "2023N9, 2026-10" not in html and 'name="period_type"' in html
+    assert ">Tháng 06/2025</option>" in html and "Tháng 07/2025" not in html  # the district closed on 30/06/2025
+    pick = f"/reports/consolidated/{committee.pk}/"
+    r = client.get(pick, {"period_type": "nine_months", "period_year": "2024", "period": "2025-06"})
+    assert r.status_code == 302 and r["Location"].startswith(f"/committees/{committee.pk}/?period_type=nine_months")
+    r = client.get(pick, {"period_type": "nine_months", "period_year": "2024", "period": "2024N9"})
+    assert r.status_code == 302 and "/2024N9/" in r["Location"]
