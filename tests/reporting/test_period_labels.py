@@ -118,3 +118,12 @@ def test_the_committee_page_asks_for_a_period_by_its_name(client, tree, make_use
     assert r.status_code == 302 and r["Location"].startswith(f"/committees/{committee.pk}/?period_type=nine_months")
     r = client.get(pick, {"period_type": "nine_months", "period_year": "2024", "period": "2024N9"})
     assert r.status_code == 302 and "/2024N9/" in r["Location"]
+
+
+def test_the_api_keeps_period_ids_and_adds_their_label(tree, three, make_user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(make_user("approver", tree.p1))
+    row = api.get("/api/v1/submissions/?period=2025W10").json()["results"][0]
+    assert row["period"] == "2025W10" and row["period_label"] == "Tuần 10/2025 (03/03–09/03)"
