@@ -2,6 +2,9 @@
 its roles and its link to a committee membership; a CSV of users."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from giaoban.core.access import Role
@@ -56,28 +59,95 @@ def _bootstrap(form: forms.Form) -> None:
 NewMemberFormSet = forms.formset_factory(NewMemberForm, extra=1, max_num=200, absolute_max=200)
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    """A unit of the admin's subtree, chosen by its code (what people type and what a CSV holds)."""
+class UnitPickerWidget(forms.Widget):
+    """The one unit picker (orgs/includes/unit_picker.html) as a form widget: a hidden code and the text typed."""
 
-    def __init__(self, **kwargs):
-        super().__init__(queryset=OrgUnit.objects.none(), to_field_name="code", **kwargs)
-        self.widget = forms.TextInput(attrs={"list": "unit-codes", "autocomplete": "off"})
-        self.error_messages["invalid_choice"] = _("Không có đơn vị mã này trong phạm vi quản trị của bạn.")
+    def __init__(self, scope: str = "view", attrs=None):
+        super().__init__(attrs)
+        self.scope = scope
+        self.units = OrgUnit.objects.none()
 
-    def label_from_instance(self, obj):
-        return f"{obj.code} — {obj.name}"
+    def value_from_datadict(self, data, files, name):
+        return (data.get(name), data.get(f"{name}_q"))
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_q" not in data
+
+    def id_for_label(self, id_):
+        return f"id_{id_.removeprefix('id_')}_q" if id_ else id_
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from .selectors import UnitPick, unit_pick
+
+        if isinstance(value, tuple):
+            pick = unit_pick(self.units, *value)
+        elif isinstance(value, OrgUnit):
+            pick = UnitPick(value)
+        else:
+            pick = unit_pick(self.units, value, None)
+        context = {
+            "name": name,
+            "uid": (attrs or {}).get("id", "").removeprefix("id_") or name,
+            "scope": self.scope,
+            "unit": pick.unit,
+            "text": pick.text,
+            "candidates": pick.candidates,
+            "more": pick.more,
+            "no_label": True,
+        }
+        return mark_safe(render_to_string("orgs/includes/unit_picker.html#picker", context))  # noqa: S308
+
+
+class UnitPickerField(forms.Field):
+    """A unit of `queryset`, chosen with the unit picker: typed by name without diacritics (closed units too),
+    submitted as its code. What a CSV or an old URL sends, a bare code, still works."""
+
+    default_error_messages = {
+        "not_found": _("Không tìm thấy đơn vị “%(q)s” trong phạm vi của bạn."),
+        "ambiguous": _("Có nhiều đơn vị khớp “%(q)s”: chọn một trong danh sách."),
+    }
+
+    def __init__(self, *, queryset=None, scope: str = "view", **kwargs):
+        super().__init__(widget=UnitPickerWidget(scope=scope), **kwargs)
+        self.queryset = queryset if queryset is not None else OrgUnit.objects.none()
+
+    @property
+    def queryset(self):
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, value):
+        self._queryset = value
+        self.widget.units = value
+
+    def to_python(self, value):
+        from .selectors import unit_pick
+
+        if isinstance(value, OrgUnit) or value in self.empty_values:
+            return value or None
+        code, text = value if isinstance(value, tuple) else (value, None)
+        pick = unit_pick(self.queryset, code, text)
+        if pick.unit is not None:
+            return pick.unit
+        if pick.ambiguous:
+            raise ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"q": pick.text})
+        if pick.not_found or (code and text is None):
+            raise ValidationError(self.error_messages["not_found"], code="not_found", params={"q": pick.text or code})
+        return None
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
 
     def prepare_value(self, value):
-        if isinstance(value, OrgUnit):
-            return value.code
-        return super().prepare_value(value)
+        return value
 
 
 class UserForm(forms.Form):
     name = forms.CharField(label=_("Họ và tên"), max_length=150)
     email = forms.EmailField(label=_("Thư điện tử"))
     phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
-    org_unit = UnitChoiceField(label=_("Đơn vị (mã)"))
+    org_unit = UnitPickerField(label=_("Đơn vị"), scope="manage")
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +171,7 @@ class UserCreateForm(UserForm):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Vai trò"))
-    org_unit = UnitChoiceField(label=_("Tại đơn vị (mã)"), required=False)
+    org_unit = UnitPickerField(label=_("Tại đơn vị"), scope="manage", required=False)
     agency = forms.ModelChoiceField(
         label=_("Cơ quan (cán bộ cơ quan thành viên)"), queryset=Agency.objects.none(), required=False
     )

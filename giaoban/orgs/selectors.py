@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +37,69 @@ def unit_search(
         needle = fold(q)
         qs = qs.filter(Q(name_folded__contains=needle) | Q(code=q.strip()))
     return qs.vn_sorted()
+
+
+UNIT_PICKER_LIMIT = 12
+_TRAILING_PARENS = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def unit_picker_search(units: QuerySet[OrgUnit], q: str, limit: int = UNIT_PICKER_LIMIT) -> list[OrgUnit]:
+    """What the unit picker offers for what was typed: units of `units` (already scoped by the caller through
+    visible_to) whose name without diacritics contains it ("ngoc lac" finds "Huyện Ngọc Lặc" and "Xã Ngọc
+    Lặc") or whose code it is, closed ones too, in Vietnamese order, at most `limit` + 1 (one more tells
+    "there are more"). One query, however many units there are."""
+    text = _TRAILING_PARENS.sub("", q or "").strip()
+    code = (q or "").strip()
+    if not text and not code:
+        return []
+    cond = Q(code=code)
+    if text:
+        cond |= Q(name_folded__contains=fold(text))
+    return list(units.filter(cond).select_related("parent").vn_sorted()[: limit + 1])
+
+
+@dataclass(frozen=True)
+class UnitPick:
+    """What a unit picker submitted, resolved: the unit, or what was typed with the candidates to choose from."""
+
+    unit: OrgUnit | None
+    text: str = ""
+    candidates: tuple[OrgUnit, ...] = ()
+    more: bool = False
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.unit is None and len(self.candidates) > 1
+
+    @property
+    def not_found(self) -> bool:
+        return self.unit is None and bool(self.text) and not self.candidates
+
+
+def unit_pick(units: QuerySet[OrgUnit], code: str | None, text: str | None) -> UnitPick:
+    """Resolve a picker's two inputs: the code (hidden, set when a unit is chosen; the only one old URLs and
+    the API send) and the text typed (without JavaScript the only one that changes). The text wins when it
+    is sent: its candidates are searched, and the code picks among them (a choice from the list shown for
+    an ambiguous text), else a single candidate or an exact code is the unit."""
+    code = (code or "").strip()
+    if text is None:
+        return UnitPick(units.select_related("parent").filter(code=code).first() if code else None)
+    text = text.strip()
+    if not text:
+        return UnitPick(None)
+    found = unit_picker_search(units, text)
+    more = len(found) > UNIT_PICKER_LIMIT
+    found = found[:UNIT_PICKER_LIMIT]
+    chosen = next((u for u in found if u.code == code), None) if code else None
+    if chosen is None:
+        chosen = next((u for u in found if u.code == text), None)
+    if chosen is None and len(found) == 1:
+        chosen = found[0]
+    if chosen is None and code and text.endswith(f"({code})"):  # the chosen unit's label, beyond the limit
+        chosen = units.select_related("parent").filter(code=code).first()
+    if chosen is not None:
+        return UnitPick(chosen, text)
+    return UnitPick(None, text, tuple(found), more)
 
 
 def unit_children(unit: OrgUnit, on: date | None = None) -> QuerySet[OrgUnit]:

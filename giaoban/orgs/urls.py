@@ -1,12 +1,13 @@
 from django.urls import path
 
 from . import views
-from .views import imports, users
+from .views import imports, pickers, users
 
 urlpatterns = [
     path("units/", views.unit_list, name="unit_list"),
     path("units/import/", imports.unit_import, name="unit_import"),
     path("units/import/<str:what>.csv", imports.unit_import_template, name="unit_import_template"),
+    path("units/picker/", pickers.unit_picker, name="unit_picker"),
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),
     path("committees/", views.committee_list, name="committee_list"),
     path("committees/<int:pk>/", views.committee_detail, name="committee_detail"),

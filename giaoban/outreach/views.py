@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from giaoban.core.access import Action, is_system_admin, scope_paths
 from giaoban.core.errors import ImportRejected, ServiceError
 from giaoban.orgs.models import OrgUnit
+from giaoban.reporting import periods
 
 from . import documents, selectors, services
 from .filters import ChannelFilter
@@ -93,7 +94,10 @@ def channel_detail(request, pk):
                 for field, errs in exc.extra.get("fields", {}).items():
                     form.add_error(field if field in form.fields else None, errs[0])
             else:
-                messages.success(request, _("Đã ghi số liệu kỳ %(p)s.") % {"p": form.cleaned_data["period"]})
+                messages.success(
+                    request,
+                    _("Đã ghi số liệu kỳ %(p)s.") % {"p": periods.period_label_or_id(form.cleaned_data["period"])},
+                )
                 return redirect("outreach:channel", channel.pk)
     context = {"channel": channel, "metrics": channel.metrics.order_by("-period"), "form": form, "may_edit": may_edit}
     return render(request, "outreach/channel_detail.html", context, status=400 if form.errors else 200)

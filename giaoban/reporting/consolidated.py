@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from giaoban.core import officialdoc
 from giaoban.core.access import Action, can, subtree_q
@@ -68,25 +67,10 @@ TRANSPOSE_UP_TO = 4
 
 
 def period_label(period: str) -> str:
-    """ "2023N9" -> "9 tháng đầu năm 2023", "2023-10" -> "tháng 10/2023", "2023Q3" -> "quý III năm 2023": the period
-    in the middle of a sentence, in the active language (the documents are built in Vietnamese, see `in_vietnamese`)."""
-    p = periods.parse_period(period)
-    if p.type == periods.WEEK:
-        return pgettext("kỳ báo cáo trong câu", "tuần %(n)s/%(y)s") % {"n": f"{p.index:02d}", "y": p.year}
-    if p.type == periods.MONTH:
-        return pgettext("kỳ báo cáo trong câu", "tháng %(m)s/%(y)s") % {"m": f"{p.index:02d}", "y": p.year}
-    if p.type == periods.QUARTER:
-        return pgettext("kỳ báo cáo trong câu", "quý %(q)s năm %(y)s") % {"q": ROMAN[p.index - 1], "y": p.year}
-    if p.type == periods.HALF:
-        first = p.index == 1
-        return (
-            pgettext("kỳ báo cáo trong câu", "6 tháng đầu năm %(y)s")
-            if first
-            else pgettext("kỳ báo cáo trong câu", "6 tháng cuối năm %(y)s")
-        ) % {"y": p.year}
-    if p.type == periods.NINE_MONTHS:
-        return pgettext("kỳ báo cáo trong câu", "9 tháng đầu năm %(y)s") % {"y": p.year}
-    return pgettext("kỳ báo cáo trong câu", "năm %(y)s") % {"y": p.year}
+    """The period as the consolidated report names it inside its sentences ("Báo cáo 9 tháng 2023"): the one
+    label of periods.period_label, lower-case first, in the active language (the documents are built in
+    Vietnamese, see `in_vietnamese`)."""
+    return periods.period_label(period, sentence=True)
 
 
 def in_vietnamese():

@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.utils.translation import gettext as _
 
 from giaoban.core.access import subtree_q
 from giaoban.core.errors import ServiceError
@@ -47,23 +46,8 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def period_label(p: periods.Period | str, scheme: str, short: bool = False, with_dates: bool = True) -> str:
-    """Vietnamese label of a period: "Tuần 45/2026 (02/11–08/11/2026)", "Tháng 10/2026", "Quý III/2026"…;
-    short labels for chart axes ("Tuần 45")."""
-    p = periods.parse_period(p) if isinstance(p, str) else p
-    if p.type == periods.WEEK:
-        if short:
-            return _("Tuần %(n)s") % {"n": p.index}
-        label = _("Tuần %(n)s/%(y)s") % {"n": p.index, "y": p.year}
-        return f"{label} ({period_dates(p, scheme)})" if with_dates else label
-    if p.type == periods.MONTH:
-        return _("Tháng %(m)s/%(y)s") % {"m": f"{p.index:02d}", "y": p.year}
-    if p.type == periods.QUARTER:
-        return _("Quý %(q)s/%(y)s") % {"q": ROMAN[p.index], "y": p.year}
-    if p.type == periods.HALF:
-        return (_("6 tháng đầu năm %(y)s") if p.index == 1 else _("6 tháng cuối năm %(y)s")) % {"y": p.year}
-    if p.type == periods.NINE_MONTHS:
-        return _("9 tháng %(y)s") % {"y": p.year}
-    return _("Năm %(y)s") % {"y": p.year}
+    """The period's one label (periods.period_label); kept so the dashboard's callers read as before."""
+    return periods.period_label(p, scheme, dates=with_dates, short=short)
 
 
 def period_dates(p: periods.Period | str, scheme: str) -> str:

@@ -143,6 +143,89 @@ def _as_period(p: Period | str) -> Period:
     return parse_period(p.id if isinstance(p, Period) else p)
 
 
+def period_label(
+    pid_or_period: Period | str,
+    scheme: str | None = None,
+    *,
+    dates: bool = True,
+    short: bool = False,
+    sentence: bool = False,
+) -> str:
+    """The one name of a period, as people say it, in the active language: "Tuần 49/2026 (30/11–06/12)",
+    "Tháng 10/2026", "Quý 3/2026", "6 tháng 2026", "6 tháng cuối năm 2026", "9 tháng 2026", "Năm 2026".
+
+    Every page, export, chart and notification names periods through this function; the id ("2026W49")
+    stays the value forms and the API carry. ``scheme`` decides a week's days (Monday or Thursday weeks;
+    Monday when not given); ``dates=False`` drops them where space is tight ("Tuần 49/2026"); ``short``
+    is a chart axis tick ("Tuần 49", other types unchanged); ``sentence`` starts lower-case, for use inside
+    a sentence ("Báo cáo tháng 10/2026").
+    """
+    p = _as_period(pid_or_period)
+    if p.type == WEEK:
+        if short:
+            label = gettext("Tuần %(n)s") % {"n": p.index}
+        else:
+            label = gettext("Tuần %(n)s/%(y)s") % {"n": p.index, "y": p.year}
+            if dates:
+                start, end = period_range(p, _week_scheme(scheme or WEEK_MON))
+                label = f"{label} ({start:%d/%m}–{end:%d/%m})"
+    elif p.type == MONTH:
+        label = gettext("Tháng %(m)s/%(y)s") % {"m": f"{p.index:02d}", "y": p.year}
+    elif p.type == QUARTER:
+        label = gettext("Quý %(q)s/%(y)s") % {"q": p.index, "y": p.year}
+    elif p.type == HALF:
+        label = (gettext("6 tháng %(y)s") if p.index == 1 else gettext("6 tháng cuối năm %(y)s")) % {"y": p.year}
+    elif p.type == NINE_MONTHS:
+        label = gettext("9 tháng %(y)s") % {"y": p.year}
+    else:
+        label = gettext("Năm %(y)s") % {"y": p.year}
+    return label[0].lower() + label[1:] if sentence else label
+
+
+def period_label_or_id(pid: str, scheme: str | None = None, **kwargs) -> str:
+    """period_label() for a stored id, or the id itself if it does not parse (an old or hand-typed value)."""
+    try:
+        return period_label(pid, scheme, **kwargs)
+    except PeriodError:
+        return pid
+
+
+def period_type_label(period_type: str) -> str:
+    """The name of a period type in the active language: "Tuần", "Tháng", "Quý", "6 tháng", "9 tháng", "Năm"."""
+    names = {
+        WEEK: gettext("Tuần"),
+        MONTH: gettext("Tháng"),
+        QUARTER: gettext("Quý"),
+        HALF: gettext("6 tháng"),
+        NINE_MONTHS: gettext("9 tháng"),
+        YEAR: gettext("Năm"),
+    }
+    return names[period_type]
+
+
+def period_numbers(period_type: str, year: int) -> list[Period]:
+    """Every period of a type in a (reporting or ISO) year, in order: 52 or 53 weeks, 12 months, …"""
+    _check_type(period_type)
+    if period_type == WEEK:
+        return [_make(WEEK, year, n) for n in range(1, _iso_weeks_in_year(year) + 1)]
+    count = {MONTH: 12, QUARTER: 4, HALF: 2}.get(period_type)
+    if count is not None:
+        return [_make(period_type, year, n) for n in range(1, count + 1)]
+    return [_make(period_type, year, 9 if period_type == NINE_MONTHS else 0)]
+
+
+def period_options(period_type: str, year: int, scheme: str, start: date | None, end: date | None) -> list[Period]:
+    """The periods of a type and year that exist between `start` and `end` (both optional): what a period
+    picker offers, e.g. nothing after the day a unit was closed, nothing before a form began."""
+    scheme = _week_scheme(scheme) if period_type == WEEK else _window_scheme(scheme)
+    rows = []
+    for p in period_numbers(period_type, year):
+        first, last = period_range(p, scheme)
+        if (end is None or first <= end) and (start is None or last >= start):
+            rows.append(p)
+    return rows
+
+
 def _check_scheme(scheme: str) -> None:
     if scheme not in SCHEMES:
         raise PeriodError(gettext("Chế độ kỳ không hợp lệ: '%(s)s' (invalid period scheme)") % {"s": scheme})

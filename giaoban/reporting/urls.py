@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, catalog, consolidated, dashboard, entry, imports, queue, rollups, status, xlsx
+from .views import audit, catalog, consolidated, dashboard, entry, imports, pickers, queue, rollups, status, xlsx
 
 app_name = "reporting"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("reports/", entry.my_reports, name="my_reports"),
     path("audit/", audit.audit, name="audit"),
     path("reports/queue/", queue.queue, name="queue"),
+    path("reports/periods/picker/", pickers.period_picker_view, name="period_picker"),
     path("reports/rollup/", rollups.rollup_page, name="rollup"),
     path("reports/dashboard/", dashboard.dashboard_page, name="dashboard"),
     path("reports/import/", imports.import_page, name="import"),

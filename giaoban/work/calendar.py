@@ -212,12 +212,13 @@ def report_deadlines(roots: list[OrgUnit] | None, start: date, end: date) -> lis
                 Entry(
                     kind="report",
                     day=deadline,
-                    title=_("Hạn nộp %(form)s, kỳ %(period)s") % {"form": form.name, "period": p.id},
+                    title=_("Hạn nộp %(form)s, kỳ %(period)s")
+                    % {"form": form.name, "period": periods.period_label(p, form.scheme, dates=False)},
                     uid=f"report-{form.code}-{p.id}@giaoban",
                     url=f"{reverse('reporting:dashboard')}?{urlencode(query)}",
                     detail=_("Kỳ %(period)s: từ %(start)s đến %(end)s; hạn %(n)s ngày làm việc sau kỳ.")
                     % {
-                        "period": p.id,
+                        "period": periods.period_label(p, form.scheme, dates=False),
                         "start": periods.period_range(p, form.scheme)[0].strftime("%d/%m/%Y"),
                         "end": cutoff.strftime("%d/%m/%Y"),
                         "n": form.deadline_working_days,

@@ -9,13 +9,14 @@ import re
 from datetime import date
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from giaoban.core import officialdoc
 from giaoban.core.formats import format_number, short_date
 from giaoban.core.officialdoc import Block, OfficialDocument, Table
 from giaoban.documents.services.numbering import committee_abbreviation
 from giaoban.orgs.models import Committee
+from giaoban.reporting import periods
 
 # The committee's layout, names and head as the meeting documents print them (work.documents holds the one import
 # of reporting's document helpers, which another change is moving).
@@ -43,8 +44,10 @@ def timeframe(item: PlanItem) -> str:
 def _target_line(target: Target) -> str:
     sign = "tối thiểu" if target.kind == Target.Kind.MIN else "tối đa"
     uom = f" {target.indicator.unit_of_measure}" if target.indicator.unit_of_measure else ""
+    with translation.override("vi"):  # an official document: Vietnamese whatever the reader's language
+        period = periods.period_label_or_id(target.period, sentence=True)
     return (
-        f"Chỉ tiêu: {target.indicator.name_vi} ({target.unit.name}, kỳ {target.period}) "
+        f"Chỉ tiêu: {target.indicator.name_vi} ({target.unit.name}, kỳ {period}) "
         f"{sign} {format_number(target.value)}{uom}."
     )
 

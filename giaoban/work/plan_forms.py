@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from giaoban.orgs.models import Agency
+from giaoban.reporting import periods
 from giaoban.reporting.models import Indicator
 
 from .forms import DATE_FORMATS, DateInput
@@ -22,15 +23,9 @@ def _ctl(widget, cls="form-control"):
 
 def period_choices(year: int) -> list[tuple[str, str]]:
     """The windows of a year a target may measure: the year, its halves, nine months, quarters and months."""
-    rows = [(f"{year}", _("Cả năm %(y)s") % {"y": year})]
-    rows += [
-        (f"{year}S{i}", _("6 tháng %(n)s năm %(y)s") % {"n": _("đầu") if i == 1 else _("cuối"), "y": year})
-        for i in (1, 2)
-    ]
-    rows.append((f"{year}N9", _("9 tháng năm %(y)s") % {"y": year}))
-    rows += [(f"{year}Q{i}", _("Quý %(i)s năm %(y)s") % {"i": i, "y": year}) for i in range(1, 5)]
-    rows += [(f"{year}-{m:02d}", _("Tháng %(m)s/%(y)s") % {"m": f"{m:02d}", "y": year}) for m in range(1, 13)]
-    return rows
+    ids = [f"{year}", f"{year}S1", f"{year}S2", f"{year}N9", *(f"{year}Q{i}" for i in range(1, 5))]
+    ids += [f"{year}-{m:02d}" for m in range(1, 13)]
+    return [(pid, periods.period_label(pid)) for pid in ids]
 
 
 class PlanForm(forms.Form):

@@ -62,13 +62,20 @@ ENDPOINTS = [
         gated=True,
     ),
     Endpoint("user-page", lambda w, s: f"/users/{w.account[s].pk}/", action="manage"),
-    # The new-user and import pages offer the units one administers, and no other.
+    # The one unit picker offers the units one may see (closed ones too: c1 closed in 2025), and no other;
+    # scoped to "manage" (the user pages), the units one administers.
     Endpoint(
-        "user-new",
-        lambda w, s: "/users/new/",
-        marker=lambda w, s: f'<option value="{w.today_unit[s].code}">',
+        "unit-picker",
+        lambda w, s: f"/units/picker/?name=unit&unit_q={w.unit[s].name}",
+        marker=lambda w, s: f'data-code="{w.unit[s].code}"',
+    ),
+    Endpoint("unit-picker-pick", lambda w, s: f"/units/picker/?name=unit&code={w.unit[s].code}"),
+    # The new-user page offers, through the picker, the units one administers, and no other.
+    Endpoint(
+        "unit-picker-manage",
+        lambda w, s: f"/units/picker/?name=org_unit&scope=manage&org_unit_q={w.today_unit[s].name}",
+        marker=lambda w, s: f'data-code="{w.today_unit[s].code}"',
         action="manage",
-        gated=True,
     ),
     Endpoint(
         "user-import",

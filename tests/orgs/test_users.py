@@ -284,7 +284,7 @@ def test_a_unit_admin_creates_a_user_who_is_sent_a_link_to_set_a_password(
     run_queued_tasks()  # the e-mail is sent by the task worker
     assert [m.to for m in mail.outbox] == [["moi@example.vn"]] and "/accounts/reset/" in mail.outbox[0].body
     outside = admin_client.post("/users/new/", {"name": "X", "email": "x@example.vn", "org_unit": "00004"})
-    assert "phạm vi quản trị" in outside.content.decode() and not User.objects.filter(email="x@example.vn").exists()
+    assert "Không tìm thấy đơn vị" in outside.content.decode() and not User.objects.filter(email="x@example.vn").exists()
     again = admin_client.post("/users/new/", {"name": "X", "email": "MOI@example.vn", "org_unit": "15061"})
     assert (
         "đã có tài khoản" in again.content.decode() and User.objects.filter(email__iexact="moi@example.vn").count() == 1

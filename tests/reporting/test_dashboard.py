@@ -102,10 +102,10 @@ def test_it_counts_approved_reports_only_when_asked_as_the_rollup_does(client, w
 @pytest.mark.parametrize(
     ("period", "scheme", "label"),
     [
-        ("2026W45", "week_mon", "Tuần 45/2026 (02/11–08/11/2026)"),
+        ("2026W45", "week_mon", "Tuần 45/2026 (02/11–08/11)"),
         ("2023-10", "calendar", "Tháng 10/2023"),
-        ("2023Q3", "calendar", "Quý III/2023"),
-        ("2023S1", "decree09", "6 tháng đầu năm 2023"),
+        ("2023Q3", "calendar", "Quý 3/2023"),
+        ("2023S1", "decree09", "6 tháng 2023"),
         ("2023N9", "calendar", "9 tháng 2023"),
         ("2023", "calendar", "Năm 2023"),
     ],

@@ -37,7 +37,7 @@ def _units(request):
 
 
 def _unit_choices(request):
-    """Today's units of the admin's subtree, offered as the user types a code or a name (a datalist)."""
+    """Today's units of the admin's subtree: the codes a CSV of users may name."""
     return _units(request).valid_on(timezone.localdate()).vn_sorted()[:MAX_UNIT_CHOICES]
 
 
@@ -92,7 +92,7 @@ def user_new(request):
                 services.send_links_after_commit([user], actor=request.user, **_site(request))
             messages.success(request, _("Đã tạo tài khoản %(e)s.") % {"e": user.email})
             return redirect("user_detail", pk=user.pk)
-    return render(request, "orgs/user_form.html", {"form": form, "unit_choices": _unit_choices(request)})
+    return render(request, "orgs/user_form.html", {"form": form})
 
 
 @login_required
@@ -139,10 +139,11 @@ def _detail_context(request, user, **forms) -> dict:
             },
             units=_units(request),
         ),
-        "role_form": RoleForm(units=_units(request), agencies=_agencies(request), roles=grantable_roles(request.user)),
+        "role_form": RoleForm(
+            units=_units(request), agencies=_agencies(request), roles=grantable_roles(request.user), auto_id="role_%s"
+        ),
         "link_form": MembershipLinkForm(memberships=memberships.exclude(user=user)),
         "is_self": user.pk == request.user.pk,
-        "unit_choices": _unit_choices(request),
     }
     context.update(forms)
     return context
@@ -182,7 +183,11 @@ def user_role_add(request, pk):
     _require_manager(request)
     user = selectors.user_detail(request.user, pk)
     form = RoleForm(
-        request.POST, units=_units(request), agencies=_agencies(request), roles=grantable_roles(request.user)
+        request.POST,
+        units=_units(request),
+        agencies=_agencies(request),
+        roles=grantable_roles(request.user),
+        auto_id="role_%s",
     )
     if form.is_valid():
         data = form.cleaned_data

@@ -139,7 +139,7 @@ def _payload(user, committee, form, period, approved_only: bool) -> dict:
     return {
         "committee": committee.pk,
         "period": period,
-        "period_label": consolidated.period_label(period),
+        "period_label": periods.period_label(period, form.scheme, sentence=True),
         "form": form.code,
         "table": table.as_dict(),
         "summary": consolidated.summary_paragraph(table),

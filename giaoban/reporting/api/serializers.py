@@ -128,6 +128,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
     on_time = serializers.BooleanField(read_only=True, allow_null=True)
     submitted_by = serializers.StringRelatedField(allow_null=True)
     approved_by = serializers.StringRelatedField(allow_null=True)
+    period_label = serializers.SerializerMethodField(
+        help_text="The period as people say it: 'Tuần 49/2026 (30/11–06/12)'."
+    )
 
     class Meta:
         model = Submission
@@ -137,6 +140,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "form",
             "form_version",
             "period",
+            "period_label",
             "status",
             "version",
             "deadline",
@@ -147,6 +151,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "approved_by",
             "return_reason",
         ]
+
+    def get_period_label(self, obj) -> str:
+        return periods.period_label_or_id(obj.period, obj.form.scheme)
 
 
 class SubmissionDetailSerializer(SubmissionSerializer):

@@ -4,6 +4,7 @@ issuing, and the .docx/.pdf/.xlsx downloads."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -62,7 +63,7 @@ def _context(request, committee, form, period, report, approved_only, typed=None
         "form": form,
         "forms": consolidated.forms_for_committee(committee),
         "period": period,
-        "period_label": consolidated.period_label(period),
+        "period_label": periods.period_label(period, form.scheme, sentence=True),
         "previous": periods.previous_period(period).id,
         "next": periods.next_period(period).id,
         "table": table,
@@ -166,10 +167,24 @@ def consolidated_for_unit(request, unit_code: str, period: str):
     return redirect(reverse("reporting:consolidated", args=[committee.pk, period]) + query)
 
 
+# The windows a consolidated report is asked for, as the committee page's period picker offers them.
+CONSOLIDATED_WINDOWS = "month,quarter,half,nine_months,year,week"
+
+
 @login_required
 def consolidated_pick(request, committee_pk: int):
-    """The committee page's "Báo cáo tổng hợp" box: ?period=2023N9 -> that report's page."""
+    """The committee page's "Báo cáo tổng hợp" period picker: ?period=2023N9 -> that report's page. Without
+    JavaScript a changed type or year comes back to the committee page with that type's and year's periods."""
     committee = _committee(request.user, committee_pk)
+    ptype, year = request.GET.get("period_type", ""), request.GET.get("period_year", "")
+    if ptype or year:
+        try:
+            chosen = periods.parse_period(request.GET.get("period", ""))
+        except periods.PeriodError:
+            chosen = None
+        if chosen is None or (ptype and chosen.type != ptype) or (year and str(chosen.year) != year):
+            query = urlencode({"period_type": ptype, "period_year": year})
+            return redirect(reverse("committee_detail", args=[committee.pk]) + f"?{query}#consolidated-pick")
     pid = request.GET.get("period", "").strip()
     try:
         pid = periods.parse_period(pid).id

@@ -8,21 +8,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from giaoban.core.access import Action, scope_paths
+from giaoban.core.access import Action, scope_paths, subtree_q
 from giaoban.core.errors import ServiceError
+from giaoban.orgs.models import OrgUnit
+from giaoban.orgs.selectors import unit_pick
 
-from .. import selectors, services
+from .. import periods, selectors, services
 from ..filters import SubmissionFilter
 from ..models import ReportForm, Submission
+from ..pickers import period_picker
 
 PAGE_SIZE = 50
+ALL = gettext_lazy("Tất cả")
 
 
 def queue_filter(request) -> SubmissionFilter:
     """The page's filter: the API's SubmissionFilter over the reports the user may approve; status defaults to
     "submitted" (waiting), "all" lifts it."""
     data = request.GET.copy()
+    data.pop("unit", None)  # the unit picker: a unit and everything below it, see queue()
+    if "period_type" in data or "period_year" in data:
+        data["period"] = period_picker(data, "period", types=periods.PERIOD_TYPES, blank=ALL)["period"]
     if "status" not in data:
         data["status"] = Submission.Status.SUBMITTED
     elif data["status"] == "all":
@@ -70,6 +78,13 @@ def queue(request):
             return redirect(request.get_full_path())
     filtered = queue_filter(request)
     rows = filtered.qs if filtered.is_valid() else filtered.queryset.none()
+    pick = unit_pick(
+        OrgUnit.objects.visible_to(request.user, Action.APPROVE), request.GET.get("unit"), request.GET.get("unit_q")
+    )
+    if pick.unit is not None:
+        rows = rows.filter(subtree_q("unit__path", pick.unit.path))
+    elif pick.text or ("unit_q" not in request.GET and request.GET.get("unit")):
+        rows = rows.none()  # a name that matches no unit, or several: nothing until one is chosen
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for s in page:
         s.own = s.submitted_by_id == request.user.pk and not services.may_review(s, request.user)
@@ -91,6 +106,7 @@ def queue(request):
             "row_errors": row_errors,
             "ticked": ticked,
             "query": query.urlencode(),
+            "unit_pick": pick,
         },
         status=status,
     )

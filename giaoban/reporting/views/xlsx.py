@@ -190,7 +190,9 @@ def rollup_table(result, indicator: Indicator, period: str, approved: bool, rest
         notes.append(_("chỉ số liệu đã duyệt"))
     if restated:
         notes.append(_("tính cả đơn vị tiền thân"))
-    title = f"{indicator.name_vi} ({indicator.code}) — {result.unit.name} — {_('kỳ')} {period}"
+    title = (
+        f"{indicator.name_vi} ({indicator.code}) — {result.unit.name} — {_('kỳ')} {periods.period_label_or_id(period)}"
+    )
     if notes:
         title += f" ({', '.join(notes)})"
     return title, [(_("Tổng hợp"), [str(h) for h in ROLLUP_HEADERS], rows)]
