@@ -32,6 +32,17 @@ def _two_factor_optional(settings):
     settings.TWO_FACTOR_REQUIRED_ROLES = []
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese_first():
+    # A request in English leaves English active in the thread that ran it (the test client's); every test
+    # starts, as a user does, in the default language.
+    from django.utils import translation
+
+    translation.activate("vi")
+    yield
+    translation.activate("vi")
+
+
 @pytest.fixture
 def compiled_locale(settings, tmp_path):
     """Django reads the English catalog compiled from django.po now, never a stale .mo left in the tree."""

@@ -41,7 +41,9 @@ def test_the_other_label_functions_are_callers_of_the_one():
     from giaoban.reporting import consolidated, dashboard
 
     with translation.override("en"):
-        assert consolidated.period_label("2023N9") == "9 tháng 2023"  # an official document: always Vietnamese
+        assert consolidated.period_label("2023N9") == "nine months of 2023"  # an English reader's page
+        with consolidated.in_vietnamese():  # the official document
+            assert consolidated.period_label("2023N9") == "9 tháng 2023"
         assert dashboard.period_label("2026W49", "week_mon") == periods.period_label("2026W49", "week_mon")
 
 
