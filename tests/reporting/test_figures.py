@@ -10,10 +10,18 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from giaoban.core import formats
 from giaoban.reporting.figures import figure
+
+
+@pytest.fixture(autouse=True)
+def _back_to_vietnamese():
+    # A request with the English cookie leaves English active in the thread; later tests expect the default.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
