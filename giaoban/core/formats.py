@@ -43,6 +43,41 @@ def format_number(value: int | float | Decimal | None, decimals: int | None = No
     return format_decimal(number, format=pattern, locale=locale)
 
 
+# Between a number and its "%" and after "≈": a plain space, as official documents write "56,4 %".
+SPACE = " "
+ESTIMATE_SIGN = "\u2248"  # ≈
+
+
+def format_percent(value: int | float | Decimal | None, locale: str = "vi", decimals: int = 1) -> str:
+    """A percentage (already x 100) to one decimal with a space before the sign: 56.43 -> "56,4 %"
+    ("56.4 %" in English); None -> "". Every ratio shown in percent goes through here."""
+    if value is None:
+        return ""
+    return f"{format_number(value, decimals, locale=locale)}{SPACE}%"
+
+
+def format_estimate(value: int | float | Decimal | None, decimals: int | None = 0, locale: str = "vi") -> str:
+    """A figure that is an estimate (a closed unit's figures shared out to its successors), marked with
+    "≈": 298.7 -> "≈ 299" for a count; None -> ""."""
+    if value is None:
+        return ""
+    return f"{ESTIMATE_SIGN}{SPACE}{format_number(value, decimals, locale=locale)}"
+
+
+def number_locale(language: str | None = None) -> str:
+    """The number locale ("vi" or "en") of a language code, by default the active language."""
+    if language is None:
+        from django.utils.translation import get_language
+
+        language = get_language()
+    return "en" if (language or "vi").startswith("en") else "vi"
+
+
+def number_symbols(locale: str = "vi") -> dict[str, str]:
+    """The separators a chart (or any client-side formatter) must use to print numbers as the page does."""
+    return {"group": get_group_symbol(locale), "decimal": get_decimal_symbol(locale), "space": SPACE}
+
+
 def parse_number(text: str, locale: str = "vi") -> Decimal:
     """Parse a number typed in the locale's format: "56.000", "56 000", "1.234,5", "5,6", "-3".
 

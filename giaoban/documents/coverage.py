@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from giaoban.core.access import PATH_END, Action, is_system_admin, scope_paths
 from giaoban.core.formats import short_date
-from giaoban.core.xlsx import table_to_xlsx
+from giaoban.core.xlsx import ratio, table_to_xlsx
 from giaoban.orgs.models import OrgUnit
 
 from .models import Cascade, Document
@@ -209,7 +209,7 @@ def coverage(
 
 
 def _percent(value: float | None):
-    return "" if value is None else value
+    return "" if value is None else ratio(value)
 
 
 def coverage_xlsx(cov: Coverage) -> bytes:

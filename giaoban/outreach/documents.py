@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from giaoban.core import officialdoc
 from giaoban.core.formats import format_number, official_date
-from giaoban.core.xlsx import table_to_xlsx
+from giaoban.core.xlsx import Number, table_to_xlsx
 from giaoban.orgs.models import Committee
 from giaoban.reporting.consolidated import head_of, issuer_name, layout_of, parent_body, short_name
 
@@ -45,10 +45,7 @@ def _rows(contest: Contest) -> list[list]:
 
 
 def winners_xlsx(contest: Contest) -> bytes:
-    rows = [
-        [*r[:5], float(e.mean) if e.mean is not None else None, r[6]]
-        for r, e in zip(_rows(contest), winners(contest), strict=True)
-    ]
+    rows = [[*r[:5], Number(e.mean, "#,##0.00"), r[6]] for r, e in zip(_rows(contest), winners(contest), strict=True)]
     return table_to_xlsx([("Kết quả", WINNER_HEADERS, rows)], title=f"Kết quả {contest.name}")
 
 

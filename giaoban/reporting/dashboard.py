@@ -250,7 +250,8 @@ class TrendSeries:
 
     @property
     def decimals(self) -> int | None:
-        return 1 if self.indicator.value_type == Indicator.ValueType.PERCENT else None
+        # A percent or another ratio to one decimal, as everywhere (reporting.figures).
+        return 1 if self.indicator.value_type == Indicator.ValueType.PERCENT or self.indicator.is_ratio else None
 
 
 @dataclass

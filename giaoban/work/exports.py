@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from giaoban.core.formats import short_date
-from giaoban.core.xlsx import table_to_xlsx
+from giaoban.core.xlsx import ratio, table_to_xlsx
 
 from .selectors import Scorecard, ScoreRow
 
@@ -39,7 +39,7 @@ def _line(row: ScoreRow) -> list:
         c["overdue"],
         c["no_deadline"],
         c["fallen_due"],
-        None if rate is None else round(rate * 100, 1),
+        ratio(None if rate is None else round(rate * 100, 1)),
     ]
 
 

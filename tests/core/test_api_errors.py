@@ -359,3 +359,35 @@ def test_it_words_drf_own_errors_in_the_requested_language(world):
         r = APIClient().get("/api/v1/submissions/", HTTP_AUTHORIZATION="Token nope", HTTP_ACCEPT_LANGUAGE=language)
         body = error(r, 401, "authentication_failed")
         assert body["message"] == expected and body["extra"] == {"detail": "Invalid token."}
+
+
+NEW_RATIO = {"code": "R", "name": "Tỷ lệ", "unit": "%", "value_type": "percent", "aggregation": "ratio"}
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "code", "vi", "en"),
+    [
+        # A validation error (a ratio without its parts), and a permission error (a viewer may not add one).
+        (
+            Role.SYSTEM_ADMIN,
+            400,
+            "invalid",
+            "Chỉ tiêu tỷ số cần tử số và mẫu số",
+            "A ratio needs a numerator and a denominator.",
+        ),
+        (
+            Role.VIEWER,
+            403,
+            "permission_denied",
+            "Bạn không có quyền thực hiện thao tác này.",
+            "You are not allowed to do this.",
+        ),
+    ],
+)
+def test_it_words_validation_and_permission_errors_in_the_language_asked_with_a_stable_code(
+    world, client_for, role, status, code, vi, en
+):
+    r = client_for(role).post("/api/v1/indicators/", NEW_RATIO, format="json")
+    assert error(r, status, code)["message"].startswith(vi)
+    r = client_for(role, HTTP_ACCEPT_LANGUAGE="en").post("/api/v1/indicators/", NEW_RATIO, format="json")
+    assert error(r, status, code)["message"] == en

@@ -10,12 +10,19 @@ register = template.Library()
 @register.filter
 def vn_number(value, decimals=None):
     """56000 -> "56.000", 0.6 -> "0,6"; English pages get "56,000"."""
-    from django.utils.translation import get_language
-
     if value is None or value == "":
         return ""
-    locale = "en" if (get_language() or "vi").startswith("en") else "vi"
-    return formats.format_number(value, None if decimals in (None, "") else int(decimals), locale=locale)
+    return formats.format_number(
+        value, None if decimals in (None, "") else int(decimals), locale=formats.number_locale()
+    )
+
+
+@register.filter
+def vn_percent(value, decimals=1):
+    """A percentage (already x 100) to one decimal: 56.43 -> "56,4 %" ("56.4 %" in English); None -> ""."""
+    if value is None or value == "":
+        return ""
+    return formats.format_percent(value, locale=formats.number_locale(), decimals=int(decimals))
 
 
 @register.filter

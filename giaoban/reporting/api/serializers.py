@@ -5,6 +5,7 @@ from rest_framework import serializers
 from giaoban.orgs.models import OrgUnit
 
 from .. import periods
+from ..figures import figure
 from ..models import Indicator, ReportForm, Submission, SubmissionEvent, ValueChange
 
 
@@ -263,10 +264,16 @@ class RollupSerializer(serializers.Serializer):
     missing = serializers.IntegerField()
     approved_only = serializers.BooleanField()
     restated = serializers.BooleanField()
+    estimated = serializers.BooleanField(
+        help_text="Restated with a predecessor's figures at a split share: an estimate (a count is rounded)."
+    )
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_value(self, obj):
-        return as_number(obj.value)
+        indicator = self.context.get("indicator")
+        if indicator is None:
+            return as_number(obj.value)
+        return as_number(figure(indicator, obj.value, estimated=obj.estimated).value)
 
 
 def as_number(value):

@@ -419,7 +419,7 @@ class RollupView(APIView):
 
         def dump(r):
             r.indicator, r.period, r.approved_only, r.restated = indicator.code, period, approved, restated
-            return RollupSerializer(r).data
+            return RollupSerializer(r, context={"indicator": indicator}).data
 
         if by_child:
             return Response([dump(c) for c in result.children])

@@ -70,6 +70,8 @@ class Rollup:
     reported: int = 0
     on_time: int = 0
     children: list[Rollup] = field(default_factory=list)
+    # Restated with a predecessor's figures at a split share: an estimate (reporting.figures shows it so).
+    estimated: bool = False
 
     @property
     def late(self) -> int:
@@ -358,10 +360,12 @@ def weighted_values(
     forms: dict[int, tuple[ReportForm, set[int]]],
     buckets: dict[int, list[tuple[str, date]]],
     approved_only: bool,
+    estimated: set[int] | None = None,
 ) -> dict[int, dict[int, Decimal | None]]:
     """window_values() for targets that each add several units' rows, weighted (a unit and its
     predecessors by share): target id -> {unit id: weight}. The aggregate rows of every bucket come back
-    and are rolled up here."""
+    and are rolled up here. `estimated`, if given, receives the targets whose value took in rows at a
+    split share (weight other than 1): an estimate, shown as such (reporting.figures)."""
     data: dict[int, list[dict]] = defaultdict(list)
     q = Q()
     for form_id, plist in buckets.items():
@@ -376,7 +380,10 @@ def weighted_values(
     for target_id, units in weights.items():
         per_indicator: dict[int, dict[date, Bucket]] = defaultdict(lambda: defaultdict(Bucket))
         for unit_id, weight in units.items():
-            for row in data.get(unit_id, ()):
+            rows = data.get(unit_id, ())
+            if rows and weight != 1 and estimated is not None:
+                estimated.add(target_id)
+            for row in rows:
                 per_indicator[row["indicator_id"]][ends[(row["form_id"], row["period"])]].add(row, weight)
         out[target_id] = {
             ind_id: over_time(per_indicator[ind_id], across_units, across_time)
@@ -517,7 +524,10 @@ def rollup(
         weights: dict[int, dict[int, Decimal]] = {t.unit.pk: {t.unit.pk: Decimal(1)} for t in targets}
         for target_id, preds in predecessors_of(list(weights)).items():
             weights[target_id].update(preds)
-        found = weighted_values(weights, base_aggs, forms, buckets, approved_only)
+        shared: set[int] = set()
+        found = weighted_values(weights, base_aggs, forms, buckets, approved_only, shared)
+        for target in targets:
+            target.estimated = target.unit.pk in shared
     elif buckets:
         found = window_values([t.unit.pk for t in targets], base_aggs, forms, buckets, approved_only)
 

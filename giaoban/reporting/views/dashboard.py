@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from giaoban.core import formats
 from giaoban.core.access import Action, can
 from giaoban.core.templatetags.vn import vn_number
 from giaoban.orgs.models import OrgUnit, UserRole
@@ -147,6 +148,8 @@ def dashboard_page(request):
     if approved_only:
         keep["approved"] = 1
     chart = {
+        # The page's separators, so that axis labels and tooltips print numbers as the tables do.
+        "number": formats.number_symbols(formats.number_locale()),
         "labels": {
             "on_time": _("Đúng hạn"),
             "late": _("Muộn"),
@@ -166,6 +169,7 @@ def dashboard_page(request):
                     "name": s.indicator.name_vi,
                     "unit": s.indicator.unit_of_measure,
                     "decimals": s.decimals,
+                    "percent": s.indicator.value_type == Indicator.ValueType.PERCENT,
                     "zero": s.indicator.time_aggregation != Indicator.Aggregation.LAST,
                     "integer": s.indicator.value_type == Indicator.ValueType.INTEGER,
                     "values": [_float(v) for v in s.values],
@@ -207,7 +211,7 @@ def dashboard_page(request):
         return formatted[key]
 
     def pct(value) -> str:
-        return "—" if value is None else f"{number(value, 1)} %"
+        return "—" if value is None else formats.format_percent(value, locale=formats.number_locale())
 
     def cells(r: dashboard.Completeness) -> list[tuple[str, str]]:
         return [

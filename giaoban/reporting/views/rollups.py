@@ -9,6 +9,7 @@ from django.utils import timezone
 from giaoban.core.errors import ServiceError
 
 from .. import selectors
+from ..figures import ESTIMATE_NOTE
 from ..forms import RollupForm
 from ..models import Indicator
 from .common import unit_or_404
@@ -42,4 +43,6 @@ def rollup_page(request):
         except ServiceError as exc:
             error = exc.message
     template = "reporting/rollup.html#result" if request.htmx else "reporting/rollup.html"
-    return render(request, template, {"form": form, "result": result, "error": error})
+    estimated = bool(result) and (result.estimated or any(c.estimated for c in result.children))
+    context = {"form": form, "result": result, "error": error, "estimated": estimated, "estimate_note": ESTIMATE_NOTE}
+    return render(request, template, context)

@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 
 from giaoban.core.access import Action
 from giaoban.core.errors import ServiceError
-from giaoban.core.xlsx import table_to_xlsx
+from giaoban.core.xlsx import Number, table_to_xlsx
 from giaoban.orgs.models import OrgUnit
 
 from .. import periods, selectors, xlsx
+from ..figures import ESTIMATE_NOTE, figure
 from ..forms import RollupForm
 from ..models import Indicator, ReportForm
 
@@ -171,10 +172,11 @@ def rollup_table(result, indicator: Indicator, period: str, approved: bool, rest
     """(title, [(sheet, headers, rows)]) of a roll-up by child unit, the whole unit last."""
 
     def row(r, name=None):
+        shown = figure(indicator, r.value, estimated=r.estimated)
         return [
             r.unit.code,
             name or r.unit.name,
-            r.value,
+            Number(shown.value, shown.number_format),
             indicator.unit_of_measure,
             r.expected,
             r.reported,
@@ -190,6 +192,8 @@ def rollup_table(result, indicator: Indicator, period: str, approved: bool, rest
         notes.append(_("chỉ số liệu đã duyệt"))
     if restated:
         notes.append(_("tính cả đơn vị tiền thân"))
+        if result.estimated or any(c.estimated for c in result.children):
+            notes.append(str(ESTIMATE_NOTE))
     title = (
         f"{indicator.name_vi} ({indicator.code}) — {result.unit.name} — {_('kỳ')} {periods.period_label_or_id(period)}"
     )

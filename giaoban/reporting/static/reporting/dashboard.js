@@ -1,12 +1,25 @@
 /* Dashboard charts (ECharts), drawn from the JSON that the page carries in #dashboard-data.
-   Numbers in Vietnamese format (56.000; 0,6); tooltips drawn on the canvas so no inline style is
-   needed (the CSP forbids them). Redrawn after an htmx swap of #dashboard. */
+   Numbers with the separators the server sends in data.number (56.000 and 0,6 in Vietnamese, 56,000 and
+   0.6 in English), as the page's tables print them; a percent as "56,4 %". Tooltips drawn on the canvas
+   so no inline style is needed (the CSP forbids them). Redrawn after an htmx swap of #dashboard. */
 (function () {
   "use strict";
 
   var english = (document.documentElement.lang || "vi").indexOf("en") === 0;
   var THOUSANDS = english ? "," : ".";
   var DECIMAL = english ? "." : ",";
+  var SPACE = " ";
+
+  function useSymbols(number) {
+    if (!number) return;
+    THOUSANDS = number.group;
+    DECIMAL = number.decimal;
+    SPACE = number.space || SPACE;
+  }
+
+  function percent(text) {
+    return text === "—" ? text : text + SPACE + "%";
+  }
   var COLORS = { on_time: "#198754", late: "#ffc107", missing: "#dc3545" };
 
   function fmt(value, decimals) {
@@ -73,7 +86,7 @@
         animation: false,
         title: { text: shorten(title, window.innerWidth < 576 ? 42 : 70), textStyle: { fontSize: 13, fontWeight: "normal" } },
         tooltip: { trigger: "axis", renderMode: "richText",
-          valueFormatter: function (v) { return fmt(v, s.decimals); } },
+          valueFormatter: function (v) { var t = fmt(v, s.decimals); return s.percent ? percent(t) : t; } },
         grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: t.periods, boundaryGap: true,
           axisLabel: { hideOverlap: true } },
@@ -92,6 +105,7 @@
     charts.forEach(function (c) { if (!c.isDisposed()) c.dispose(); });
     charts = [];
     var data = JSON.parse(node.textContent);
+    useSymbols(data.number);
     completeness(data);
     trends(data);
   }
