@@ -96,7 +96,8 @@ def channel_detail(request, pk):
             else:
                 messages.success(
                     request,
-                    _("Đã ghi số liệu kỳ %(p)s.") % {"p": periods.period_label_or_id(form.cleaned_data["period"])},
+                    _("Đã ghi số liệu kỳ %(p)s.")
+                    % {"p": periods.period_label_or_id(form.cleaned_data["period"], sentence=True)},
                 )
                 return redirect("outreach:channel", channel.pk)
     context = {"channel": channel, "metrics": channel.metrics.order_by("-period"), "form": form, "may_edit": may_edit}

@@ -213,7 +213,7 @@ def report_deadlines(roots: list[OrgUnit] | None, start: date, end: date) -> lis
                     kind="report",
                     day=deadline,
                     title=_("Hạn nộp %(form)s, kỳ %(period)s")
-                    % {"form": form.name, "period": periods.period_label(p, form.scheme, dates=False)},
+                    % {"form": form.name, "period": periods.period_label(p, form.scheme, dates=False, sentence=True)},
                     uid=f"report-{form.code}-{p.id}@giaoban",
                     url=f"{reverse('reporting:dashboard')}?{urlencode(query)}",
                     detail=_("Kỳ %(period)s: từ %(start)s đến %(end)s; hạn %(n)s ngày làm việc sau kỳ.")

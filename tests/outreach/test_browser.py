@@ -26,7 +26,7 @@ def test_recorded_metrics_fill_the_report_and_roll_up_once_submitted(live_server
         page.fill("#id_posts", "32")
         page.fill("#id_reach", "55.000")
         page.get_by_role("button", name="Lưu số liệu").click()
-        page.get_by_text("Đã ghi số liệu kỳ 2023-03.").wait_for()
+        page.get_by_text("Đã ghi số liệu kỳ tháng 03/2023.").wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
         page.goto(f"{base}/reports/389/M35/2023-03/")

@@ -74,7 +74,7 @@ def test_it_lets_a_secretary_submit_on_a_phone_and_an_approver_return_it(live_se
         page = new_page()
         log_in(page, base, "thuky")
         page.goto(f"{base}/reports/")
-        page.locator("#periods tr", has_text="2025W26").get_by_role("link", name="Nhập").click()
+        page.locator("#periods tr", has_text="Tuần 26/2025").get_by_role("link", name="Nhập").click()
         page.wait_for_url("**/reports/90001/W35/2025W26/")
         page.fill("#v_POSTS", "56.000")
         page.fill("#v_FOLLOWERS", "1.200")

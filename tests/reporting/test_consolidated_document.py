@@ -74,7 +74,7 @@ def test_it_puts_the_figures_in_an_appendix_after_the_signature_when_set(distric
         "[signature]",
         "[page break]",
         "Phụ lục",
-        "SỐ LIỆU TỔNG HỢP 9 THÁNG ĐẦU NĂM 2023",
+        "SỐ LIỆU TỔNG HỢP 9 THÁNG 2023",
         f"(Kèm theo Báo cáo số {number}, ngày 05 tháng 10 năm 2023 của Ban Chỉ đạo 35 Huyện ủy Ngọc Lặc)",
         "[figures]",
     ]

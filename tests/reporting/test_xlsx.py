@@ -601,7 +601,7 @@ def test_it_exports_the_rollup_table_as_xlsx_from_the_page_and_the_api(client, a
         assert f'filename="tong_hop_POSTS_38_{PERIOD}.xlsx"' in response["Content-Disposition"]
         ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        assert rows[0][0] == f"Số bài đăng (POSTS) — Tỉnh Thanh Hóa — kỳ {PERIOD}"
+        assert rows[0][0] == "Số bài đăng (POSTS) — Tỉnh Thanh Hóa — kỳ tuần 30/2025 (21/07–27/07)"
         assert rows[2] == [
             "Mã đơn vị",
             "Đơn vị",

@@ -55,7 +55,7 @@ def test_it_opens_the_calendar_month_on_a_phone(live_server, world, make_user):
         meeting = day.get_by_role("link", name="Giao ban tháng 2 trên điện thoại")
         assert meeting.is_visible() and "08:30" in meeting.inner_text() and "Dự thảo" in meeting.inner_text()
         tet = page.locator('#days section[data-day="2026-02-24"]')
-        assert tet.get_by_role("link", name="Hạn nộp Báo cáo tuần BCĐ 35, kỳ 2026W07").first.is_visible()
+        assert tet.get_by_role("link", name="Hạn nộp Báo cáo tuần BCĐ 35, kỳ tuần 7/2026").first.is_visible()
         assert tet.get_by_role("link", name="Rà soát kênh thông tin").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         if SHOTS:

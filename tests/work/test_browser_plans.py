@@ -59,7 +59,7 @@ def test_it_drafts_issues_and_shows_a_targets_progress_on_a_phone(live_server, w
         target = page.locator(".target[data-indicator='POSTS']")
         assert target.locator(".value").inner_text() == "48"
         assert target.locator(".goal").inner_text() == "60"
-        assert target.locator(".percent").inner_text() == "80 %"
+        assert target.locator(".percent").inner_text() == "80,0 %"
         target.locator(".on-track").wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.screenshot(path=str(shots / "plan.png"), full_page=True)

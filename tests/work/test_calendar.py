@@ -142,7 +142,7 @@ def test_the_page_shows_the_month_grid_and_the_days_list_in_vietnamese(client, w
     assert 'id="grid"' in page and "T2" in page and "CN" in page
     assert "Thứ Năm, ngày 05 tháng 02 năm 2026" in page  # the list of days (what a phone shows)
     assert f'href="/meetings/{february["draft"].pk}/"' in page and "Dự thảo" in page
-    assert "Hạn nộp Báo cáo tuần BCĐ 35, kỳ 2026W07" in page
+    assert "Hạn nộp Báo cáo tuần BCĐ 35, kỳ tuần 7/2026" in page
     assert f'href="/tasks/{february["late"].pk}/"' in page
     assert f'href="/meetings/{february["other"].pk}/"' not in page
     # Previous / next month keep the committee.

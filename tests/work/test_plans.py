@@ -371,7 +371,7 @@ def test_it_prints_the_plan_in_the_committees_layout(world, figures, state_body,
     assert "STT | Nội dung | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian | Sản phẩm" in text
     assert "1 | Duy trì đăng tải tin, bài trên kênh thông tin của các xã" in text
     assert "Công an tỉnh Thanh Hóa | Tỉnh đoàn Thanh Hóa | 01/01/2026 – 31/12/2026 | Tin, bài" in text
-    assert "Chỉ tiêu: Số bài đăng (Tỉnh Thanh Hóa, kỳ 2026) tối thiểu 60 bài." in text
+    assert "Chỉ tiêu: Số bài đăng (Tỉnh Thanh Hóa, kỳ năm 2026) tối thiểu 60 bài." in text
     assert "2 | Tổng kết công tác năm | Tỉnh đoàn Thanh Hóa |  | Trước 20/12/2026 | Báo cáo tổng kết" in text
 
 

@@ -194,9 +194,8 @@ def rollup_table(result, indicator: Indicator, period: str, approved: bool, rest
         notes.append(_("tính cả đơn vị tiền thân"))
         if result.estimated or any(c.estimated for c in result.children):
             notes.append(str(ESTIMATE_NOTE))
-    title = (
-        f"{indicator.name_vi} ({indicator.code}) — {result.unit.name} — {_('kỳ')} {periods.period_label_or_id(period)}"
-    )
+    label = periods.period_label_or_id(period, sentence=True)
+    title = f"{indicator.name_vi} ({indicator.code}) — {result.unit.name} — {_('kỳ')} {label}"
     if notes:
         title += f" ({', '.join(notes)})"
     return title, [(_("Tổng hợp"), [str(h) for h in ROLLUP_HEADERS], rows)]
