@@ -20,21 +20,9 @@ from giaoban.core.errors import ServiceError
 from .. import selectors, services
 from ..forms import IndicatorForm, ReportFormForm
 from ..models import Indicator, ReportForm
+from ..services.catalog import INDICATOR_FIELDS
 
 PER_PAGE = 50
-INDICATOR_FORM_FIELDS = (
-    "name_vi",
-    "name_en",
-    "unit_of_measure",
-    "value_type",
-    "aggregation",
-    "time_aggregation",
-    "numerator",
-    "denominator",
-    "min_value",
-    "max_value",
-    "required",
-)
 REPORTFORM_FIELDS = ("name", "period_type", "scheme", "deadline_working_days", "unit_kinds", "active_from")
 
 
@@ -94,7 +82,7 @@ def _parts(request, exclude=None):
 
 
 def _indicator_fields(request, data) -> dict:
-    fields = {name: data[name] for name in INDICATOR_FORM_FIELDS}
+    fields = {name: data[name] for name in INDICATOR_FIELDS}
     parts = {
         i.code: i
         for i in Indicator.objects.visible_to(request.user).filter(
@@ -155,7 +143,7 @@ def indicator_edit(request, code):
     """Save the changed fields: the service checks them as for the API, and the history keeps the version
     before."""
     indicator = _manageable_indicator(request, code)
-    initial = {name: getattr(indicator, name) for name in INDICATOR_FORM_FIELDS}
+    initial = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
     initial["numerator"] = indicator.numerator.code if indicator.numerator else ""
     initial["denominator"] = indicator.denominator.code if indicator.denominator else ""
     form = IndicatorForm(request.POST or None, initial=initial, parts=_parts(request, indicator), editing=True)
