@@ -224,8 +224,10 @@ class MeetingPack:
     summary: str = ""
     form: object | None = None  # reporting.models.ReportForm
     status_period: str = ""
-    late: list = field(default_factory=list)
+    late: list = field(default_factory=list)  # the first PACK_UNITS of each; the counts are of all
     missing: list = field(default_factory=list)
+    late_count: int = 0
+    missing_count: int = 0
     report_note: str = ""
     groups: list[TaskGroup] = field(default_factory=list)
     card: Scorecard | None = None
@@ -246,7 +248,7 @@ def _pack_report(pack: MeetingPack, user) -> None:
     from giaoban.core.access import can
     from giaoban.core.errors import ServiceError
     from giaoban.reporting import consolidated, periods
-    from giaoban.reporting.dashboard import late_and_missing
+    from giaoban.reporting.dashboard import late_and_missing, late_and_missing_querysets
 
     meeting = pack.meeting
     unit = meeting.committee.org_unit
@@ -263,7 +265,13 @@ def _pack_report(pack: MeetingPack, user) -> None:
     # Who is late or missing: for the last reporting period of the window (the one the meeting comes after).
     last = parts[-1] if parts else window
     pack.status_period = last.id
-    pack.late, pack.missing = late_and_missing(unit, form, last)
+    # A national committee expects thousands of units: count them all, read only the first few.
+    late, missing = late_and_missing_querysets(unit, form, last)
+    pack.late_count, pack.missing_count = late.count(), missing.count()
+    pack.late, pack.missing = late_and_missing(unit, form, last, limit=PACK_UNITS)
+
+
+PACK_UNITS = 30  # late or missing units named in a meeting's pack; the rest are counted
 
 
 def meeting_pack(meeting: Meeting, user, as_of: date | None = None) -> MeetingPack:

@@ -624,3 +624,27 @@ def test_uploads_have_a_folder_of_their_own_outside_the_repository():
     media = Path(project.MEDIA_ROOT)
     assert media.is_absolute() and media != Path.cwd()
     assert media.is_relative_to(project.VAR_DIR) or "MEDIA_ROOT" in __import__("os").environ
+
+
+def test_the_pack_names_the_first_missing_units_and_counts_them_all(client, world, monkeypatch):
+    """A national committee expects thousands of units: the pack reads only the first few and counts the rest."""
+    from tests.reporting.conftest import Catalog
+
+    catalog = Catalog()
+    m = services.meeting_create(
+        committee=world.committee,
+        kind="giao_ban_thang",
+        title="Giao ban tháng 9",
+        period="2026-09",
+        starts_at=at(2026, 10, 5),
+    )
+    everyone = selectors.meeting_pack(m, world.approver, date(2026, 10, 5))
+    assert everyone.form == catalog.weekly and everyone.missing_count == len(everyone.missing) >= 2
+    monkeypatch.setattr(selectors, "PACK_UNITS", 1)
+    pack = selectors.meeting_pack(m, world.approver, date(2026, 10, 5))
+    assert len(pack.missing) == 1 and pack.missing_count == everyone.missing_count
+    assert pack.missing[0].unit == everyone.missing[0].unit
+    client.force_login(world.approver)
+    page = client.get(f"/meetings/{m.pk}/").content.decode()
+    assert f"{everyone.missing_count} đơn vị chưa nộp" in page
+    assert everyone.missing[1].unit.name not in page.split('id="pack-units"', 1)[1].split("</div>", 1)[0]
