@@ -378,3 +378,15 @@ def test_it_never_leaves_the_total_row_alone_at_the_top_of_a_page(monkeypatch):
     assert page[0].startswith("STT"), page[:3]  # the header repeats
     assert re.match(rf"{fit} +Đơn vị số {fit:03d}", page[1]), page[:3]  # the last unit came along
     assert page[2].startswith("Tổng cộng"), page[:3]
+
+
+@pytest.mark.parametrize("layout", ["party", "state"])
+def test_it_keeps_the_last_paragraph_of_the_body_with_the_signature(layout):
+    """A signature block never stands alone at the top of a page: the body's last paragraph goes with it (and
+    LibreOffice moves them together, seen on a report whose signature fell on page 2)."""
+    body = [p for p in read(make_doc(layout, table=None)).paragraphs if p.text.strip()]
+    kept = [p.text for p in body if p.paragraph_format.keep_with_next and not p.runs[0].bold]
+    assert kept == ["Tiếp tục thực hiện Nghị quyết số 35-NQ/TW."]
+    # With a figures table after the sections, the table's title and rows carry the keeping instead.
+    with_table = [p for p in read(make_doc(layout)).paragraphs if p.text.strip()]
+    assert not [p.text for p in with_table if p.paragraph_format.keep_with_next and p.text.startswith("Tiếp tục")]

@@ -165,11 +165,17 @@ def build(layout: str, folder: Path = HERE) -> Path:
     _header(doc, party)
     _title(doc, party)
     doc.add_paragraph("{%p for section in sections %}")
+    doc.add_paragraph("{%p set last_section = loop.last and not section.table %}")
     heading = doc.add_paragraph()
     heading.add_run("{{ section.title }}").bold = True
     heading.paragraph_format.keep_with_next = True  # a section title never ends a page
     doc.add_paragraph("{%p for paragraph in section.paragraphs %}")
+    # The body's last paragraph goes with the signature block: a signature never stands alone on a page.
+    doc.add_paragraph("{%p if last_section and loop.last and not table %}")
+    doc.add_paragraph("{{ paragraph }}").paragraph_format.keep_with_next = True
+    doc.add_paragraph("{%p else %}")
     doc.add_paragraph("{{ paragraph }}")
+    doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p endfor %}")
     # The figures in section I (CONSOLIDATED_FIGURES_PLACEMENT = "section"): built in code like the table below.
     doc.add_paragraph("{%p if section.table %}")
@@ -187,7 +193,7 @@ def build(layout: str, folder: Path = HERE) -> Path:
     # The figures table has as many columns as the form has indicators, so it is built in code (a subdoc).
     _line(doc, "{{p figures }}")
     doc.add_paragraph("{%p endif %}")
-    _line(doc, "", before=6)
+    _line(doc, "", before=6, keep=True)
 
     left, right = _two_columns(doc, 85, 80)
     left._tc.getparent().get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # the block moves as a whole
